@@ -1,0 +1,256 @@
+//! What a rule sees: the file's text and session model, the unit of code
+//! it checks, and walks over that unit's statements and expressions.
+
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextRange, TextSize};
+
+pub use crate::session::Unit;
+use crate::session::{ScopeId, SessionModel};
+use crate::source::LineIndex;
+
+/// Settings the rules read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleOptions {
+    /// FL101: session writes allowed per function call before it fires.
+    pub max_session_writes: usize,
+    /// FL103: a literal whose serialized size is above this is large.
+    pub max_value_bytes: usize,
+    /// More dotted paths that are the Flask session.
+    pub session_names: Vec<String>,
+}
+
+impl Default for RuleOptions {
+    fn default() -> Self {
+        Self {
+            max_session_writes: 1,
+            max_value_bytes: 512,
+            session_names: Vec::new(),
+        }
+    }
+}
+
+/// The shared context of every rule on one file.
+#[derive(Debug)]
+pub struct Checker<'a> {
+    /// The file's text (after any byte order mark).
+    pub source: &'a str,
+    /// Which names are the session.
+    pub model: &'a SessionModel<'a>,
+    /// The rule options.
+    pub options: &'a RuleOptions,
+    /// Ranges of the file's comments, in order.
+    pub comments: &'a [TextRange],
+    /// The file's line index.
+    pub lines: &'a LineIndex,
+}
+
+impl Checker<'_> {
+    /// The source text of a node.
+    pub fn text(&self, node: &impl Ranged) -> &str {
+        self.source
+            .get(node.range().to_std_range())
+            .unwrap_or_default()
+    }
+
+    /// A node's source text cut to one short line, for messages.
+    pub fn snippet(&self, node: &impl Ranged) -> String {
+        let text = self.text(node);
+        let first_line = text.lines().next().unwrap_or_default();
+        if first_line.chars().count() > 60 || first_line.len() < text.len() {
+            format!("{}...", first_line.chars().take(57).collect::<String>())
+        } else {
+            first_line.to_string()
+        }
+    }
+
+    /// The 1-based row of an offset, for messages that name lines.
+    pub fn row(&self, at: TextSize) -> usize {
+        self.lines.line_of(at) + 1
+    }
+
+    /// The line break the file uses: `\r\n` if its first line ends so.
+    pub fn line_ending(&self) -> &'static str {
+        match self.source.find(['\n', '\r']) {
+            Some(at) if self.source[at..].starts_with("\r\n") => "\r\n",
+            _ => "\n",
+        }
+    }
+
+    /// Whether `expr` is the Flask session in `scope`.
+    pub fn is_session(&self, expr: &Expr, scope: ScopeId) -> bool {
+        self.model.is_session(expr, scope)
+    }
+
+    /// The comments inside `range`.
+    pub fn comments_in(&self, range: TextRange) -> &[TextRange] {
+        let first = self.comments.partition_point(|c| c.start() < range.start());
+        let last = self.comments.partition_point(|c| c.start() < range.end());
+        &self.comments[first..last]
+    }
+
+    /// The whitespace before the statement on its line, or `None` when
+    /// other code precedes it there (a one-line suite, or after `;`).
+    pub fn indentation(&self, stmt: &Stmt) -> Option<&str> {
+        let start = usize::from(stmt.start());
+        let line_start = self.source[..start]
+            .rfind(['\n', '\r'])
+            .map_or(0, |at| at + 1);
+        let before = &self.source[line_start..start];
+        before
+            .chars()
+            .all(|c| c == ' ' || c == '\t')
+            .then_some(before)
+    }
+
+    /// The offset of the end of the line on which `at` stands (before its
+    /// line break).
+    pub fn line_end(&self, at: TextSize) -> TextSize {
+        let at = usize::from(at);
+        let end = self.source[at..]
+            .find(['\n', '\r'])
+            .map_or(self.source.len(), |offset| at + offset);
+        crate::source::offset(end)
+    }
+}
+
+/// Where a statement stands in its unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StmtContext {
+    /// Inside the body of a `for` or `while` loop of this unit.
+    pub in_loop: bool,
+}
+
+/// Calls `f` on every statement of a unit, in source order, with its
+/// context. Nested functions and classes are not entered: they are units
+/// of their own (their decorators and defaults are not walked either).
+pub fn for_each_stmt<'a>(body: &'a [Stmt], f: &mut impl FnMut(&'a Stmt, StmtContext)) {
+    walk_block(body, StmtContext { in_loop: false }, f);
+}
+
+fn walk_block<'a>(body: &'a [Stmt], cx: StmtContext, f: &mut impl FnMut(&'a Stmt, StmtContext)) {
+    for stmt in body {
+        f(stmt, cx);
+        for (block, in_loop) in child_blocks(stmt) {
+            walk_block(
+                block,
+                StmtContext {
+                    in_loop: cx.in_loop || in_loop,
+                },
+                f,
+            );
+        }
+    }
+}
+
+/// The blocks directly inside a compound statement, each with whether it
+/// is a loop body.
+pub fn child_blocks(stmt: &Stmt) -> Vec<(&[Stmt], bool)> {
+    match stmt {
+        Stmt::If(s) => std::iter::once((&s.body[..], false))
+            .chain(s.elif_else_clauses.iter().map(|c| (&c.body[..], false)))
+            .collect(),
+        Stmt::For(s) => vec![(&s.body[..], true), (&s.orelse[..], false)],
+        Stmt::While(s) => vec![(&s.body[..], true), (&s.orelse[..], false)],
+        Stmt::With(s) => vec![(&s.body[..], false)],
+        Stmt::Match(s) => s.cases.iter().map(|c| (&c.body[..], false)).collect(),
+        Stmt::Try(s) => std::iter::once((&s.body[..], false))
+            .chain(s.handlers.iter().map(|h| {
+                let ast::ExceptHandler::ExceptHandler(h) = h;
+                (&h.body[..], false)
+            }))
+            .chain([(&s.orelse[..], false), (&s.finalbody[..], false)])
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The expressions a statement evaluates itself, outside its child blocks:
+/// all of a simple statement's, a compound statement's header.
+pub fn own_exprs(stmt: &Stmt) -> Vec<&Expr> {
+    match stmt {
+        Stmt::If(s) => std::iter::once(&*s.test)
+            .chain(s.elif_else_clauses.iter().filter_map(|c| c.test.as_ref()))
+            .collect(),
+        Stmt::For(s) => vec![&*s.iter, &*s.target],
+        Stmt::While(s) => vec![&*s.test],
+        Stmt::With(s) => s
+            .items
+            .iter()
+            .flat_map(|item| {
+                std::iter::once(&item.context_expr).chain(item.optional_vars.as_deref())
+            })
+            .collect(),
+        Stmt::Match(s) => std::iter::once(&*s.subject)
+            .chain(s.cases.iter().filter_map(|c| c.guard.as_deref()))
+            .collect(),
+        Stmt::Try(s) => s
+            .handlers
+            .iter()
+            .filter_map(|h| {
+                let ast::ExceptHandler::ExceptHandler(h) = h;
+                h.type_.as_deref()
+            })
+            .collect(),
+        Stmt::FunctionDef(_) | Stmt::ClassDef(_) => Vec::new(),
+        simple => {
+            let mut exprs = Vec::new();
+            ChildExprs(&mut exprs).visit_stmt(simple);
+            exprs
+        }
+    }
+}
+
+/// Collects the top-level expressions of a simple statement.
+struct ChildExprs<'a, 'v>(&'v mut Vec<&'a Expr>);
+
+impl<'a> Visitor<'a> for ChildExprs<'a, '_> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        self.0.push(expr);
+    }
+}
+
+/// Calls `f` on `expr` and every expression inside it, outer first, except
+/// the bodies of lambdas, which do not run where they are written.
+pub fn for_each_subexpr<'a>(expr: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
+    struct Each<'f, F>(&'f mut F);
+    impl<'a, F: FnMut(&'a Expr)> Visitor<'a> for Each<'_, F> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            (self.0)(expr);
+            if !matches!(expr, Expr::Lambda(_)) {
+                visitor::walk_expr(self, expr);
+            }
+        }
+    }
+    Each(f).visit_expr(expr);
+}
+
+/// Whether any expression inside `expr` (itself included) satisfies `f`,
+/// lambda bodies included.
+pub fn any_subexpr(expr: &Expr, f: impl FnMut(&Expr) -> bool) -> bool {
+    ruff_python_ast::helpers::any_over_expr(expr, f)
+}
+
+/// The last segment of a call's callee, e.g. `all` for `q.all()`.
+pub fn method_name(call: &ast::ExprCall) -> Option<&str> {
+    match &*call.func {
+        Expr::Attribute(attribute) => Some(attribute.attr.as_str()),
+        _ => None,
+    }
+}
+
+/// The receiver of a method call, e.g. `q` for `q.all()`.
+pub fn receiver(call: &ast::ExprCall) -> Option<&Expr> {
+    match &*call.func {
+        Expr::Attribute(attribute) => Some(&attribute.value),
+        _ => None,
+    }
+}
+
+/// The callee's name when it is a plain name, e.g. `set` for `set(x)`.
+pub fn function_name(call: &ast::ExprCall) -> Option<&str> {
+    match &*call.func {
+        Expr::Name(name) => Some(name.id.as_str()),
+        _ => None,
+    }
+}

@@ -1,0 +1,5 @@
+//! The `flasklint` binary: everything is in the library.
+
+fn main() -> std::process::ExitCode {
+    flasklint::cli::main(std::env::args_os()).into()
+}

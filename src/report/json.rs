@@ -1,0 +1,145 @@
+//! `--format json` and `--format json-lines`: objects in the shape of
+//! ruff's JSON output, so that tools that read ruff's can read ours.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{Positions, Reporter, Summary};
+use crate::finding::Finding;
+use crate::lint::FileReport;
+use crate::source::Location;
+
+#[derive(Serialize)]
+struct JsonLocation {
+    row: usize,
+    column: usize,
+}
+
+impl From<Location> for JsonLocation {
+    fn from(location: Location) -> Self {
+        Self {
+            row: location.row,
+            column: location.column,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    content: &'a str,
+    location: JsonLocation,
+    end_location: JsonLocation,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    applicability: &'static str,
+    message: &'a str,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    code: &'static str,
+    name: &'static str,
+    message: &'a str,
+    severity: &'static str,
+    filename: &'a str,
+    location: JsonLocation,
+    end_location: JsonLocation,
+    noqa_row: usize,
+    fix: Option<JsonFix<'a>>,
+    help: Option<&'a str>,
+    url: Option<&'a str>,
+}
+
+fn to_json<'a>(
+    report: &'a FileReport,
+    positions: &Positions,
+    finding: &'a Finding,
+) -> JsonFinding<'a> {
+    let span = positions.span(finding);
+    let info = finding.rule.info();
+    JsonFinding {
+        code: info.code,
+        name: info.name,
+        message: &finding.message,
+        severity: info.severity.as_str(),
+        filename: &report.path,
+        location: span.start.into(),
+        end_location: span.end.into(),
+        noqa_row: span.start.row,
+        fix: finding.fix.as_ref().map(|fix| JsonFix {
+            applicability: fix.applicability.as_str(),
+            message: &fix.message,
+            edits: fix
+                .edits
+                .iter()
+                .map(|edit| JsonEdit {
+                    content: &edit.content,
+                    location: positions.location(edit.range.start()).into(),
+                    end_location: positions.location(edit.range.end()).into(),
+                })
+                .collect(),
+        }),
+        help: finding.help.as_deref(),
+        url: None,
+    }
+}
+
+/// Streams findings as one JSON array, or as one object per line.
+pub struct JsonReporter {
+    lines: bool,
+    written: usize,
+}
+
+impl JsonReporter {
+    /// `--format json`.
+    pub fn array() -> Self {
+        Self {
+            lines: false,
+            written: 0,
+        }
+    }
+
+    /// `--format json-lines`.
+    pub fn lines() -> Self {
+        Self {
+            lines: true,
+            written: 0,
+        }
+    }
+}
+
+impl Reporter for JsonReporter {
+    fn file(&mut self, out: &mut dyn Write, report: &FileReport) -> io::Result<()> {
+        let positions = Positions::of(report);
+        for finding in &report.findings {
+            let object = to_json(report, &positions, finding);
+            if self.lines {
+                serde_json::to_writer(&mut *out, &object)?;
+                writeln!(out)?;
+            } else {
+                out.write_all(if self.written == 0 { b"[\n" } else { b",\n" })?;
+                let pretty = serde_json::to_string_pretty(&object)?;
+                for (index, line) in pretty.lines().enumerate() {
+                    if index > 0 {
+                        out.write_all(b"\n")?;
+                    }
+                    write!(out, "  {line}")?;
+                }
+            }
+            self.written += 1;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut dyn Write, _summary: &Summary) -> io::Result<()> {
+        match (self.lines, self.written) {
+            (true, _) => Ok(()),
+            (false, 0) => writeln!(out, "[]"),
+            (false, _) => writeln!(out, "\n]"),
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! Reporters: each turns file reports into one output format. They know
+//! nothing of the AST; rows and columns are computed here, through the one
+//! line index.
+
+mod concise;
+mod json;
+mod text;
+
+use std::io::{self, Write};
+
+use crate::finding::{Applicability, Finding};
+use crate::lint::FileReport;
+use crate::settings::{OutputFormat, Settings};
+use crate::source::{LineIndex, Location};
+
+/// Totals of a run, for the closing summary.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    /// Findings reported.
+    pub findings: usize,
+    /// Of those, how many have a safe fix (`--fix` would apply it).
+    pub fixable: usize,
+    /// Files checked.
+    pub files: usize,
+}
+
+impl Summary {
+    /// Counts a file's findings.
+    pub fn add(&mut self, report: &FileReport) {
+        self.files += 1;
+        self.findings += report.findings.len();
+        self.fixable += report
+            .findings
+            .iter()
+            .filter(|f| {
+                f.fix
+                    .as_ref()
+                    .is_some_and(|fix| fix.applicability == Applicability::Safe)
+            })
+            .count();
+    }
+
+    /// `Found N findings (M fixable with --fix).` or `All checks passed.`
+    pub fn line(&self) -> String {
+        match self.findings {
+            0 => "All checks passed.".to_string(),
+            1 => format!("Found 1 finding ({} fixable with --fix).", self.fixable),
+            n => format!("Found {n} findings ({} fixable with --fix).", self.fixable),
+        }
+    }
+}
+
+/// One output format.
+pub trait Reporter {
+    /// Prints the findings of one file; files arrive in output order.
+    fn file(&mut self, out: &mut dyn Write, report: &FileReport) -> io::Result<()>;
+    /// Prints what closes the output.
+    fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()>;
+}
+
+/// The reporter for the run's format.
+pub fn reporter(settings: &Settings) -> Box<dyn Reporter> {
+    match settings.format {
+        OutputFormat::Text => Box::new(text::TextReporter::new(settings.color, settings.quiet)),
+        OutputFormat::Concise => Box::new(concise::ConciseReporter {
+            quiet: settings.quiet,
+        }),
+        OutputFormat::Json => Box::new(json::JsonReporter::array()),
+        OutputFormat::JsonLines => Box::new(json::JsonReporter::lines()),
+    }
+}
+
+/// A finding's position in rows and columns.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: Location,
+    end: Location,
+}
+
+/// Converts offsets of one file's findings to rows and columns.
+struct Positions<'a> {
+    source: &'a str,
+    lines: LineIndex,
+}
+
+impl<'a> Positions<'a> {
+    fn of(report: &'a FileReport) -> Self {
+        let source = report.source.as_deref().unwrap_or_default();
+        Self {
+            source,
+            lines: LineIndex::new(source),
+        }
+    }
+
+    fn span(&self, finding: &Finding) -> Span {
+        Span {
+            start: self.lines.location(self.source, finding.range.start()),
+            end: self.lines.location(self.source, finding.range.end()),
+        }
+    }
+
+    fn location(&self, at: ruff_text_size::TextSize) -> Location {
+        self.lines.location(self.source, at)
+    }
+}

@@ -1,0 +1,173 @@
+//! `--format text`: miette's graphical report per finding (code and name,
+//! message, the source with the range underlined, help, and the fix), then
+//! the summary line.
+
+use std::fmt;
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, NamedSource,
+    SourceCode, SourceSpan, SpanContents,
+};
+
+use super::{Reporter, Summary};
+use crate::finding::Finding;
+use crate::lint::FileReport;
+use crate::rules::Severity;
+
+/// Width the report is wrapped at, fixed so that output does not depend on
+/// the terminal it is printed in.
+const WIDTH: usize = 100;
+
+/// Renders findings with miette.
+pub struct TextReporter {
+    handler: GraphicalReportHandler,
+    color: bool,
+    quiet: bool,
+}
+
+impl TextReporter {
+    /// A reporter that colours its output or not.
+    pub fn new(color: bool, quiet: bool) -> Self {
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_width(WIDTH)
+            .with_links(false);
+        Self {
+            handler,
+            color,
+            quiet,
+        }
+    }
+}
+
+impl Reporter for TextReporter {
+    fn file(&mut self, out: &mut dyn Write, report: &FileReport) -> io::Result<()> {
+        for finding in &report.findings {
+            let diagnostic = FindingDiagnostic::new(report, finding);
+            let mut rendered = String::new();
+            self.handler
+                .render_report(&mut rendered, &diagnostic)
+                .map_err(|_| io::Error::other("cannot render a finding"))?;
+            out.write_all(rendered.as_bytes())?;
+            if let Some(fix) = &finding.fix {
+                let title = format!("fix ({}): {}", fix.applicability.as_str(), fix.message);
+                writeln!(out, "  {}", self.paint(&title))?;
+                for edit in &fix.edits {
+                    for line in edit.content.trim_start_matches(['\r', '\n']).lines() {
+                        writeln!(out, "    │ {line}")?;
+                    }
+                }
+            }
+            writeln!(out)?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
+        if !self.quiet {
+            writeln!(out, "{}", summary.line())?;
+        }
+        Ok(())
+    }
+}
+
+impl TextReporter {
+    fn paint(&self, text: &str) -> String {
+        if self.color {
+            format!("\x1b[32m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// A file's text shared with miette without copying it per finding.
+struct SharedText(Arc<str>);
+
+impl SourceCode for SharedText {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        self.0
+            .as_ref()
+            .read_span(span, context_lines_before, context_lines_after)
+    }
+}
+
+/// A finding as miette sees it.
+struct FindingDiagnostic<'a> {
+    finding: &'a Finding,
+    title: String,
+    source: Option<NamedSource<SharedText>>,
+}
+
+impl<'a> FindingDiagnostic<'a> {
+    fn new(report: &'a FileReport, finding: &'a Finding) -> Self {
+        let info = finding.rule.info();
+        Self {
+            finding,
+            title: format!("{} ({})", info.code, info.name),
+            source: report.source.as_ref().map(|text| {
+                NamedSource::new(&report.path, SharedText(Arc::clone(text))).with_language("python")
+            }),
+        }
+    }
+}
+
+impl fmt::Debug for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FindingDiagnostic")
+            .field("finding", self.finding)
+            .finish()
+    }
+}
+
+impl fmt::Display for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl std::error::Error for FindingDiagnostic<'_> {}
+
+impl Diagnostic for FindingDiagnostic<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(&self.title))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.rule.info().severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.finding
+            .help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|source| source as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.source.as_ref()?;
+        let range = self.finding.range;
+        let span = SourceSpan::from(usize::from(range.start())..usize::from(range.end()));
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            None, span,
+        ))))
+    }
+}

@@ -1,0 +1,261 @@
+//! FL103 large-session-value: a value that is large by nature stored in
+//! the session: query results, file and request bodies, whole request
+//! mappings, object dumps, comprehensions over those, and literals whose
+//! JSON is bigger than `max-value-bytes`.
+
+use ruff_python_ast::{self as ast, Expr};
+use ruff_text_size::Ranged;
+
+use crate::checker::{Checker, Unit, function_name, method_name, receiver};
+use crate::finding::Finding;
+use crate::rules::Rule;
+use crate::session_ops::{LocalBindings, writes_in_unit};
+
+/// Checks one unit.
+pub fn check(cx: &Checker, unit: &Unit, findings: &mut Vec<Finding>) {
+    let locals = LocalBindings::of(unit);
+    let large = Large {
+        cx,
+        unit,
+        locals: &locals,
+    };
+    for (write, _) in writes_in_unit(cx, unit) {
+        let session = cx.text(write.session);
+        for stored in write.stored_values(cx) {
+            large.each_large(stored.value, &mut |expr, why| {
+                let under = stored.key.as_ref().map_or_else(String::new, |key| format!(" under {key}"));
+                let message = format!(
+                    "`{}` is {why}, stored in `{session}`{under}; the session cookie carries it on every request",
+                    cx.snippet(expr)
+                );
+                let help = "Store an identifier (a primary key, a file name) and load the data when it is needed";
+                findings.push(Finding::new(Rule::LargeSessionValue, message, expr.range()).with_help(help));
+            });
+        }
+    }
+}
+
+struct Large<'c, 'a> {
+    cx: &'c Checker<'a>,
+    unit: &'c Unit<'a>,
+    locals: &'c LocalBindings<'a>,
+}
+
+impl<'a> Large<'_, 'a> {
+    /// Calls `report` on `value` if it is large, else on each large part of
+    /// a dict, list or tuple display.
+    fn each_large(&self, value: &'a Expr, report: &mut impl FnMut(&'a Expr, String)) {
+        if let Some(why) = self.why_large(value, 0) {
+            report(value, why);
+            return;
+        }
+        match value {
+            Expr::Dict(dict) => dict
+                .items
+                .iter()
+                .for_each(|item| self.each_large(&item.value, report)),
+            Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. }) => {
+                elts.iter().for_each(|elt| self.each_large(elt, report));
+            }
+            _ => {}
+        }
+    }
+
+    /// Why `expr` is large, or `None`. `depth` bounds the walk through
+    /// local names bound to other local names.
+    fn why_large(&self, expr: &'a Expr, depth: usize) -> Option<String> {
+        match expr {
+            Expr::Call(call) => self.large_call(call, depth),
+            Expr::Attribute(attribute) => self.large_attribute(attribute),
+            Expr::ListComp(ast::ExprListComp { generators, .. })
+            | Expr::SetComp(ast::ExprSetComp { generators, .. })
+            | Expr::DictComp(ast::ExprDictComp { generators, .. })
+            | Expr::Generator(ast::ExprGenerator { generators, .. }) => {
+                generators.iter().find_map(|generator| {
+                    let inner = self.why_large(&generator.iter, depth + 1)?;
+                    Some(format!("a comprehension over {inner}"))
+                })
+            }
+            Expr::Name(name) if depth < 8 => {
+                let value = self.locals.value_of(expr)?;
+                let inner = self.why_large(value, depth + 1)?;
+                let row = self.cx.row(value.start());
+                Some(format!("{inner}, assigned to `{}` on line {row}", name.id))
+            }
+            _ => self.large_literal(expr),
+        }
+    }
+
+    fn large_call(&self, call: &'a ast::ExprCall, depth: usize) -> Option<String> {
+        let is_request = |expr: &Expr| self.cx.model.is_request(expr, self.unit.scope);
+        if let Some(method) = method_name(call) {
+            let on_request = receiver(call).is_some_and(is_request);
+            let why = match method {
+                "all" | "fetchall" | "paginate" => "a query result collection",
+                "read" => "file contents",
+                "get_data" if on_request => "the request body",
+                "get_json" if on_request => "the whole request JSON",
+                "to_dict" | "model_dump" | "dict" | "json" => "an object dump",
+                "load" if receiver(call).is_some_and(|r| self.cx.text(r) == "json") => {
+                    "a parsed JSON document"
+                }
+                "asdict" => "an object dump",
+                _ => return None,
+            };
+            return Some(format!("{why} (`.{method}()`)"));
+        }
+        match function_name(call)? {
+            "vars" if call.arguments.args.len() == 1 => {
+                Some("an object dump (`vars(...)`)".to_string())
+            }
+            "asdict" => Some("an object dump (`asdict(...)`)".to_string()),
+            // A conversion keeps the size of what it converts.
+            "dict" | "list" | "tuple" | "sorted" => {
+                let inner = call.arguments.args.first()?;
+                self.why_large(inner, depth + 1)
+            }
+            _ => None,
+        }
+    }
+
+    fn large_attribute(&self, attribute: &'a ast::ExprAttribute) -> Option<String> {
+        let attr = attribute.attr.as_str();
+        if attr == "__dict__" {
+            return Some("an object dump (`.__dict__`)".to_string());
+        }
+        if !self.cx.model.is_request(&attribute.value, self.unit.scope) {
+            return None;
+        }
+        let why = match attr {
+            "data" => "the request body",
+            "files" => "the uploaded files",
+            "form" | "args" | "values" | "json" | "headers" | "cookies" => {
+                "a whole request mapping"
+            }
+            _ => return None,
+        };
+        Some(format!("{why} (`request.{attr}`)"))
+    }
+
+    fn large_literal(&self, expr: &Expr) -> Option<String> {
+        let size = json_size(expr)?;
+        (size > self.cx.options.max_value_bytes).then(|| {
+            format!(
+                "a literal of at least {size} bytes once serialized (more than `max-value-bytes` = {})",
+                self.cx.options.max_value_bytes
+            )
+        })
+    }
+}
+
+/// A lower bound of the bytes Flask's session serializer writes for a
+/// literal (compact JSON, non-ASCII escaped, tuples and bytes tagged), or
+/// `None` when `expr` is not a literal or a display. Parts that are not
+/// literals count as nothing.
+fn json_size(expr: &Expr) -> Option<usize> {
+    let elements = |elts: &[Expr]| -> usize {
+        2 + elts
+            .iter()
+            .map(|e| json_size(e).unwrap_or(0))
+            .sum::<usize>()
+            + elts.len().saturating_sub(1)
+    };
+    Some(match expr {
+        Expr::StringLiteral(string) => json_string_size(string.value.to_str()),
+        // Tagged as {" b": "<base64>"}.
+        Expr::BytesLiteral(bytes) => {
+            let len = bytes.value.bytes().count();
+            9 + 4 * len.div_ceil(3) + 2
+        }
+        Expr::NumberLiteral(number) => match &number.value {
+            ast::Number::Int(int) => int.to_string().len(),
+            ast::Number::Float(float) => float.to_string().len(),
+            ast::Number::Complex { .. } => 0,
+        },
+        Expr::BooleanLiteral(boolean) => {
+            if boolean.value {
+                4
+            } else {
+                5
+            }
+        }
+        Expr::NoneLiteral(_) => 4,
+        Expr::List(list) => elements(&list.elts),
+        // Tagged as {" t": [...]}.
+        Expr::Tuple(tuple) => 7 + elements(&tuple.elts),
+        Expr::Dict(dict) => {
+            2 + dict
+                .items
+                .iter()
+                .map(|item| {
+                    let key = item.key.as_ref().and_then(json_size).unwrap_or(0);
+                    key + 1 + json_size(&item.value).unwrap_or(0)
+                })
+                .sum::<usize>()
+                + dict.items.len().saturating_sub(1)
+        }
+        // "ab" * 1000, [0] * 1000
+        Expr::BinOp(ast::ExprBinOp {
+            left,
+            op: ast::Operator::Mult,
+            right,
+            ..
+        }) => {
+            let (repeated, count) = match (&**left, &**right) {
+                (Expr::NumberLiteral(n), other) | (other, Expr::NumberLiteral(n)) => (other, n),
+                _ => return None,
+            };
+            let count = count.value.as_int()?.as_usize()?;
+            match repeated {
+                Expr::StringLiteral(string) => {
+                    2 + (json_string_size(string.value.to_str()) - 2).saturating_mul(count)
+                }
+                Expr::List(list) => match elements(&list.elts) - 2 {
+                    0 => 2,
+                    _ if count == 0 => 2,
+                    per => 1 + (per + 1).saturating_mul(count),
+                },
+                _ => return None,
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// Bytes of a JSON string with `ensure_ascii`, as Flask writes it.
+fn json_string_size(text: &str) -> usize {
+    2 + text
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
+            c if (c as u32) < 0x20 => 6,
+            c if c.is_ascii() => 1,
+            c => 6 * c.len_utf16(),
+        })
+        .sum::<usize>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ruff_python_parser::parse_expression;
+
+    fn size(source: &str) -> Option<usize> {
+        let parsed = parse_expression(source).expect("test expression parses");
+        json_size(parsed.expr())
+    }
+
+    #[test]
+    fn sizes_match_compact_json() {
+        assert_eq!(size(r#""abc""#), Some(5));
+        assert_eq!(
+            size(r#"{"a": 1, "b": [True, None]}"#),
+            Some(r#"{"a":1,"b":[true,null]}"#.len())
+        );
+        assert_eq!(size(r#""é""#), Some(8)); // "\u00e9"
+        assert_eq!(size(r#""x" * 10"#), Some(12));
+        assert_eq!(size("[0] * 3"), Some("[0,0,0]".len()));
+        assert_eq!(size("name"), None);
+        assert_eq!(size("[name, 1]"), Some(4)); // the name counts as nothing
+    }
+}

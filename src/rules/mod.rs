@@ -1,0 +1,307 @@
+//! The rule registry: the one place where each rule's code, name,
+//! severity, default, fixability, summary and documentation are declared.
+//! `--list-rules`, `--explain`, the reporters and rule selection all read
+//! them from here.
+
+mod large_session_value;
+mod repeated_session_write;
+mod session_write_in_loop;
+mod unmarked_session_mutation;
+mod unserializable_session_value;
+
+use crate::checker::{Checker, Unit};
+use crate::finding::Finding;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// A bug: data lost, or a crash at response time.
+    Error,
+    /// A performance or maintainability problem.
+    Warning,
+}
+
+impl Severity {
+    /// The word used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// Whether a rule's findings can carry a fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fixable {
+    /// The rule never has a fix.
+    Never,
+    /// Some findings have a fix; whether it is safe depends on the code.
+    Sometimes,
+}
+
+impl Fixable {
+    /// The word `--list-rules` prints.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fixable::Never => "no",
+            Fixable::Sometimes => "sometimes",
+        }
+    }
+}
+
+/// A rule's check over one unit of code (a function or the module body).
+pub type Check = fn(&Checker, &Unit, &mut Vec<Finding>);
+
+/// Everything flasklint knows about a rule.
+#[derive(Debug)]
+pub struct RuleInfo {
+    /// The rule.
+    pub rule: Rule,
+    /// `FL101`.
+    pub code: &'static str,
+    /// `repeated-session-write`.
+    pub name: &'static str,
+    /// Error or warning.
+    pub severity: Severity,
+    /// On unless deselected.
+    pub default_on: bool,
+    /// Whether findings carry fixes.
+    pub fixable: Fixable,
+    /// One line for `--list-rules` and SARIF's short description.
+    pub summary: &'static str,
+    /// The full user documentation, `rules/<code>.md`.
+    pub doc: &'static str,
+    /// The check, for rules that look at code; `None` for the rules the
+    /// pipeline itself reports (unreadable files, syntax errors).
+    pub check: Option<Check>,
+}
+
+/// Every rule, by code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Rule {
+    /// FL001
+    IoError,
+    /// FL002
+    SyntaxError,
+    /// FL101
+    RepeatedSessionWrite,
+    /// FL102
+    SessionWriteInLoop,
+    /// FL103
+    LargeSessionValue,
+    /// FL104
+    UnserializableSessionValue,
+    /// FL105
+    UnmarkedSessionMutation,
+}
+
+/// The registry, in code order.
+pub static RULES: &[RuleInfo] = &[
+    RuleInfo {
+        rule: Rule::IoError,
+        code: "FL001",
+        name: "io-error",
+        severity: Severity::Error,
+        default_on: true,
+        fixable: Fixable::Never,
+        summary: "A file that cannot be read, or is not UTF-8",
+        doc: include_str!("../../rules/FL001.md"),
+        check: None,
+    },
+    RuleInfo {
+        rule: Rule::SyntaxError,
+        code: "FL002",
+        name: "syntax-error",
+        severity: Severity::Error,
+        default_on: true,
+        fixable: Fixable::Never,
+        summary: "A file that does not parse as Python",
+        doc: include_str!("../../rules/FL002.md"),
+        check: None,
+    },
+    RuleInfo {
+        rule: Rule::RepeatedSessionWrite,
+        code: "FL101",
+        name: "repeated-session-write",
+        severity: Severity::Warning,
+        default_on: true,
+        fixable: Fixable::Sometimes,
+        summary: "Several session writes in one call of a function; batch them into one `session.update(...)`",
+        doc: include_str!("../../rules/FL101.md"),
+        check: Some(repeated_session_write::check),
+    },
+    RuleInfo {
+        rule: Rule::SessionWriteInLoop,
+        code: "FL102",
+        name: "session-write-in-loop",
+        severity: Severity::Warning,
+        default_on: true,
+        fixable: Fixable::Never,
+        summary: "A session write inside a `for` or `while` loop",
+        doc: include_str!("../../rules/FL102.md"),
+        check: Some(session_write_in_loop::check),
+    },
+    RuleInfo {
+        rule: Rule::LargeSessionValue,
+        code: "FL103",
+        name: "large-session-value",
+        severity: Severity::Warning,
+        default_on: true,
+        fixable: Fixable::Never,
+        summary: "A large value (query result, request body, object dump) stored in the session cookie",
+        doc: include_str!("../../rules/FL103.md"),
+        check: Some(large_session_value::check),
+    },
+    RuleInfo {
+        rule: Rule::UnserializableSessionValue,
+        code: "FL104",
+        name: "unserializable-session-value",
+        severity: Severity::Error,
+        default_on: true,
+        fixable: Fixable::Never,
+        summary: "A value Flask's session serializer cannot write or will not give back as written",
+        doc: include_str!("../../rules/FL104.md"),
+        check: Some(unserializable_session_value::check),
+    },
+    RuleInfo {
+        rule: Rule::UnmarkedSessionMutation,
+        code: "FL105",
+        name: "unmarked-session-mutation",
+        severity: Severity::Error,
+        default_on: true,
+        fixable: Fixable::Sometimes,
+        summary: "An in-place change of a session value without `session.modified = True`; Flask drops it",
+        doc: include_str!("../../rules/FL105.md"),
+        check: Some(unmarked_session_mutation::check),
+    },
+];
+
+impl Rule {
+    /// The rule's registry entry.
+    pub fn info(self) -> &'static RuleInfo {
+        // The registry lists the rules in the enum's order.
+        &RULES[self as usize]
+    }
+
+    /// `FL101`.
+    pub fn code(self) -> &'static str {
+        self.info().code
+    }
+
+    /// Looks a rule up by its exact code, case-insensitively.
+    pub fn from_code(code: &str) -> Option<Rule> {
+        RULES
+            .iter()
+            .find(|info| info.code.eq_ignore_ascii_case(code))
+            .map(|info| info.rule)
+    }
+}
+
+/// A set of rules, as selected by `--select`, `--ignore` and the config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RuleSet(u32);
+
+impl RuleSet {
+    /// No rule.
+    pub const fn empty() -> Self {
+        Self(0)
+    }
+
+    /// The rules that are on by default.
+    pub fn defaults() -> Self {
+        RULES
+            .iter()
+            .filter(|info| info.default_on)
+            .fold(Self::empty(), |set, info| set.with(info.rule))
+    }
+
+    /// The rules a selector names: `ALL`, a full code, or a code prefix
+    /// such as `FL` or `FL1`. `None` when it names no rule.
+    pub fn from_selector(selector: &str) -> Option<Self> {
+        let selector = selector.trim();
+        let set = if selector.eq_ignore_ascii_case("ALL") {
+            RULES
+                .iter()
+                .fold(Self::empty(), |set, info| set.with(info.rule))
+        } else {
+            RULES
+                .iter()
+                .filter(|info| {
+                    info.code.len() >= selector.len()
+                        && info.code[..selector.len()].eq_ignore_ascii_case(selector)
+                })
+                .fold(Self::empty(), |set, info| set.with(info.rule))
+        };
+        (!selector.is_empty() && !set.is_empty()).then_some(set)
+    }
+
+    /// This set with `rule` added.
+    #[must_use]
+    pub const fn with(self, rule: Rule) -> Self {
+        Self(self.0 | 1 << rule as u32)
+    }
+
+    /// Every rule of either set.
+    #[must_use]
+    pub const fn union(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+
+    /// The rules of this set that are not in `other`.
+    #[must_use]
+    pub const fn minus(self, other: Self) -> Self {
+        Self(self.0 & !other.0)
+    }
+
+    /// Whether `rule` is in the set.
+    pub const fn contains(self, rule: Rule) -> bool {
+        self.0 & (1 << rule as u32) != 0
+    }
+
+    /// Whether the set has no rule.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The registry entries of the rules in the set, in code order.
+    pub fn iter(self) -> impl Iterator<Item = &'static RuleInfo> {
+        RULES.iter().filter(move |info| self.contains(info.rule))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_is_in_enum_order() {
+        for (index, info) in RULES.iter().enumerate() {
+            assert_eq!(info.rule as usize, index, "{} is out of order", info.code);
+        }
+    }
+
+    #[test]
+    fn every_doc_starts_with_its_code_and_name() {
+        for info in RULES {
+            let first = info.doc.lines().next().unwrap_or_default();
+            assert_eq!(first, format!("# {} ({})", info.code, info.name));
+        }
+    }
+
+    #[test]
+    fn selectors_match_codes_and_prefixes() {
+        let fl1 = RuleSet::from_selector("FL1").unwrap();
+        assert!(fl1.contains(Rule::RepeatedSessionWrite));
+        assert!(!fl1.contains(Rule::SyntaxError));
+        assert_eq!(fl1.iter().count(), 5);
+        assert_eq!(
+            RuleSet::from_selector("all").unwrap().iter().count(),
+            RULES.len()
+        );
+        assert_eq!(RuleSet::from_selector("fl101").unwrap().iter().count(), 1);
+        assert!(RuleSet::from_selector("FL999").is_none());
+        assert!(RuleSet::from_selector("").is_none());
+        assert!(RuleSet::from_selector("FL1011").is_none());
+    }
+}

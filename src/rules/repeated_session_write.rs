@@ -1,0 +1,350 @@
+//! FL101 repeated-session-write: more session writes than
+//! `max-session-writes` that can run in one call of one function.
+//!
+//! Writes are counted along the heaviest path through the function:
+//! branches of an `if`/`elif`/`else`, the cases of a `match`, and a `try`
+//! body versus each of its handlers are alternatives; a `return` or `raise`
+//! ends a path; loop bodies are skipped (their writes are FL102's).
+
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+
+use crate::checker::{Checker, Unit, any_subexpr};
+use crate::finding::{Applicability, Edit, Finding, Fix};
+use crate::rules::Rule;
+use crate::session_ops::{SessionWrite, WriteKind, writes_in_stmt};
+
+/// Lines longer than this get the multi-line form of the fix, as in ruff's
+/// and Black's default line length.
+const LINE_LENGTH: usize = 88;
+
+/// Checks one unit.
+pub fn check(cx: &Checker, unit: &Unit, findings: &mut Vec<Finding>) {
+    let paths = Paths::of_block(cx, unit, unit.body);
+    let heaviest = longer(paths.through, paths.exits).unwrap_or_default();
+    if heaviest.len() <= cx.options.max_session_writes {
+        return;
+    }
+    let writes: Vec<&Write> = heaviest.iter().collect();
+    let first = writes[0];
+    let rows: Vec<String> = writes
+        .iter()
+        .map(|w| cx.row(w.write.range.start()).to_string())
+        .collect();
+    let session = cx.text(first.write.session);
+    let message = format!(
+        "`{session}` is written {} times in `{}` (lines {}); batch the writes into one `{session}.update(...)`",
+        writes.len(),
+        unit.name,
+        rows.join(", ")
+    );
+    let finding = Finding::new(Rule::RepeatedSessionWrite, message, first.write.range)
+        .with_help(help(cx, session, &writes))
+        .with_fix(fix(cx, unit, session, &writes));
+    findings.push(finding);
+}
+
+/// A write on a path, with where its statement stands when it is a whole
+/// statement (the block's address and the index in it), for the fix.
+#[derive(Debug, Clone)]
+struct Write<'a> {
+    write: SessionWrite<'a>,
+    place: Option<(usize, usize)>,
+}
+
+/// The heaviest path that falls through a piece of code, and the heaviest
+/// that leaves the function inside it (by `return` or `raise`). `None`:
+/// no path does.
+#[derive(Debug, Default)]
+struct Paths<'a> {
+    through: Option<Vec<Write<'a>>>,
+    exits: Option<Vec<Write<'a>>>,
+}
+
+impl<'a> Paths<'a> {
+    fn of_block(cx: &Checker, unit: &Unit, block: &'a [Stmt]) -> Self {
+        let mut acc = Paths {
+            through: Some(Vec::new()),
+            exits: None,
+        };
+        let address = block.as_ptr() as usize;
+        for (index, stmt) in block.iter().enumerate() {
+            let Some(before) = acc.through.take() else {
+                break; // the rest of the block is unreachable
+            };
+            let step = Self::of_stmt(cx, unit, stmt, (address, index));
+            acc.exits = longer(acc.exits, step.exits.map(|exit| concat(&before, exit)));
+            acc.through = step.through.map(|through| concat(&before, through));
+        }
+        acc
+    }
+
+    fn of_stmt(cx: &Checker, unit: &Unit, stmt: &'a Stmt, place: (usize, usize)) -> Self {
+        let header: Vec<Write<'a>> = writes_in_stmt(cx, unit, stmt)
+            .into_iter()
+            .map(|write| Write {
+                place: write.is_whole_statement().then_some(place),
+                write,
+            })
+            .collect();
+        let body = match stmt {
+            Stmt::Return(_) | Stmt::Raise(_) => Paths {
+                through: None,
+                exits: Some(Vec::new()),
+            },
+            Stmt::If(s) => {
+                let has_else = s.elif_else_clauses.last().is_some_and(|c| c.test.is_none());
+                let branches = std::iter::once(&s.body[..])
+                    .chain(s.elif_else_clauses.iter().map(|c| &c.body[..]));
+                Self::alternatives(cx, unit, branches, !has_else)
+            }
+            Stmt::Match(s) => {
+                let exhaustive = s
+                    .cases
+                    .last()
+                    .is_some_and(|c| c.pattern.is_irrefutable() && c.guard.is_none());
+                Self::alternatives(cx, unit, s.cases.iter().map(|c| &c.body[..]), !exhaustive)
+            }
+            Stmt::Try(s) => Self::of_try(cx, unit, s),
+            Stmt::With(s) => Self::of_block(cx, unit, &s.body),
+            // The loop body's writes are FL102's; `else` runs once.
+            Stmt::For(ast::StmtFor { orelse, .. }) | Stmt::While(ast::StmtWhile { orelse, .. }) => {
+                Self::of_block(cx, unit, orelse)
+            }
+            _ => Paths {
+                through: Some(Vec::new()),
+                exits: None,
+            },
+        };
+        Paths {
+            through: body.through.map(|through| concat(&header, through)),
+            exits: body.exits.map(|exit| concat(&header, exit)),
+        }
+    }
+
+    /// Mutually exclusive blocks; `fallthrough`: none of them may run.
+    fn alternatives(
+        cx: &Checker,
+        unit: &Unit,
+        blocks: impl Iterator<Item = &'a [Stmt]>,
+        fallthrough: bool,
+    ) -> Self {
+        let mut acc = Paths {
+            through: fallthrough.then(Vec::new),
+            exits: None,
+        };
+        for block in blocks {
+            let paths = Self::of_block(cx, unit, block);
+            acc.through = longer(acc.through, paths.through);
+            acc.exits = longer(acc.exits, paths.exits);
+        }
+        acc
+    }
+
+    fn of_try(cx: &Checker, unit: &Unit, s: &'a ast::StmtTry) -> Self {
+        let body = Self::of_block(cx, unit, &s.body);
+        let orelse = Self::of_block(cx, unit, &s.orelse);
+        let mut acc = Paths {
+            exits: longer(
+                body.exits,
+                body.through
+                    .as_ref()
+                    .and_then(|b| orelse.exits.map(|e| concat(b, e))),
+            ),
+            through: body
+                .through
+                .and_then(|b| orelse.through.map(|t| concat(&b, t))),
+        };
+        for handler in &s.handlers {
+            let ast::ExceptHandler::ExceptHandler(handler) = handler;
+            let paths = Self::of_block(cx, unit, &handler.body);
+            acc.through = longer(acc.through, paths.through);
+            acc.exits = longer(acc.exits, paths.exits);
+        }
+        let finally = Self::of_block(cx, unit, &s.finalbody);
+        let Some(finally_through) = finally.through else {
+            // `finally` always leaves: every path ends there.
+            let all = longer(acc.through, acc.exits);
+            return Paths {
+                through: None,
+                exits: all.map(|p| concat(&p, finally.exits.unwrap_or_default())),
+            };
+        };
+        Paths {
+            through: acc.through.map(|p| concat(&p, finally_through.clone())),
+            exits: acc.exits.map(|p| concat(&p, finally_through)),
+        }
+    }
+}
+
+fn concat<'a>(before: &[Write<'a>], after: Vec<Write<'a>>) -> Vec<Write<'a>> {
+    let mut path = before.to_vec();
+    path.extend(after);
+    path
+}
+
+/// The path with more writes (the first on a tie).
+fn longer<'a>(a: Option<Vec<Write<'a>>>, b: Option<Vec<Write<'a>>>) -> Option<Vec<Write<'a>>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if b.len() > a.len() { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
+/// One `key: value` entry of the merged `session.update({...})`.
+struct Entry<'s> {
+    key: String,
+    value: String,
+    /// Comments that followed the write: (is on the write's own line, text).
+    comments: Vec<(bool, &'s str)>,
+}
+
+fn help(cx: &Checker, session: &str, writes: &[&Write]) -> String {
+    let entries: Vec<String> = writes
+        .iter()
+        .filter_map(|w| match w.write.kind {
+            WriteKind::SetItem {
+                key,
+                value: Some(value),
+            } => Some(format!("{}: {}", key_text(cx, key)?, value_text(cx, value))),
+            _ => None,
+        })
+        .collect();
+    let call = if entries.is_empty()
+        || entries.len() < writes.len()
+        || entries.iter().any(|e| e.contains('\n'))
+    {
+        format!("{session}.update({{...}})")
+    } else {
+        format!("{session}.update({{{}}})", entries.join(", "))
+    };
+    if call.chars().count() > 100 {
+        format!("Combine the writes into one `{session}.update({{...}})` call")
+    } else {
+        format!("Combine the writes: `{call}`")
+    }
+}
+
+/// The fix: only when the writes are whole `session[k] = v` statements,
+/// consecutive in one block.
+fn fix(cx: &Checker, unit: &Unit, session: &str, writes: &[&Write]) -> Option<Fix> {
+    let places: Vec<(usize, usize)> = writes.iter().map(|w| w.place).collect::<Option<_>>()?;
+    let consecutive = places
+        .windows(2)
+        .all(|pair| pair[0].0 == pair[1].0 && pair[0].1 + 1 == pair[1].1);
+    if !consecutive {
+        return None;
+    }
+    let mut applicability = Applicability::Safe;
+    let mut entries = Vec::with_capacity(writes.len());
+    for (index, w) in writes.iter().enumerate() {
+        let WriteKind::SetItem {
+            key,
+            value: Some(value),
+        } = w.write.kind
+        else {
+            return None;
+        };
+        for part in [key, value] {
+            if any_subexpr(part, |e| cx.is_session(e, unit.scope)) {
+                return None; // merging would move a read of the session before writes
+            }
+            if any_subexpr(part, |e| {
+                matches!(
+                    e,
+                    Expr::Call(_)
+                        | Expr::Await(_)
+                        | Expr::Yield(_)
+                        | Expr::YieldFrom(_)
+                        | Expr::Named(_)
+                )
+            }) {
+                applicability = Applicability::Unsafe;
+            }
+        }
+        let next = writes
+            .get(index + 1)
+            .map_or_else(|| w.write.stmt.end(), |next| next.write.stmt.start());
+        let between = TextRange::new(w.write.stmt.end(), next.max(w.write.stmt.end()));
+        let line_end = cx.line_end(w.write.stmt.end());
+        let comments = cx
+            .comments_in(between)
+            .iter()
+            .map(|c| (c.start() <= line_end, &cx.source[c.to_std_range()]))
+            .collect();
+        entries.push(Entry {
+            key: key_text(cx, key)?,
+            value: value_text(cx, value),
+            comments,
+        });
+    }
+    let first = writes[0].write.stmt;
+    let last = writes[writes.len() - 1].write.stmt;
+    let indent = cx.indentation(first)?;
+    let content = render(session, indent, cx.line_ending(), &entries);
+    Some(Fix {
+        applicability,
+        message: format!("Merge into one `{session}.update(...)` call"),
+        edits: vec![Edit::replace(
+            TextRange::new(first.start(), last.end()),
+            content,
+        )],
+    })
+}
+
+/// The key's source text, parenthesized where a dict display needs it;
+/// `None` for a slice, which cannot be a dict key.
+fn key_text(cx: &Checker, key: &Expr) -> Option<String> {
+    match key {
+        Expr::Slice(_) => None,
+        Expr::Tuple(tuple) if !tuple.parenthesized => Some(format!("({})", cx.text(key))),
+        _ => Some(cx.text(key).to_string()),
+    }
+}
+
+fn value_text(cx: &Checker, value: &Expr) -> String {
+    let needs_parentheses = match value {
+        Expr::Tuple(tuple) => !tuple.parenthesized,
+        Expr::Named(_) | Expr::Yield(_) | Expr::YieldFrom(_) | Expr::Starred(_) => true,
+        _ => false,
+    };
+    if needs_parentheses {
+        format!("({})", cx.text(value))
+    } else {
+        cx.text(value).to_string()
+    }
+}
+
+fn render(session: &str, indent: &str, newline: &str, entries: &[Entry]) -> String {
+    let one_line = format!(
+        "{session}.update({{{}}})",
+        entries
+            .iter()
+            .map(|e| format!("{}: {}", e.key, e.value))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let has_comments = entries.iter().any(|e| !e.comments.is_empty());
+    if !has_comments && indent.chars().count() + one_line.chars().count() <= LINE_LENGTH {
+        return one_line;
+    }
+    let inner = if indent.contains('\t') {
+        format!("{indent}\t")
+    } else {
+        format!("{indent}    ")
+    };
+    let mut text = format!("{session}.update({{{newline}");
+    for entry in entries {
+        text.push_str(&format!("{inner}{}: {},", entry.key, entry.value));
+        for (same_line, comment) in &entry.comments {
+            if *same_line {
+                text.push_str(&format!("  {comment}"));
+            } else {
+                text.push_str(&format!("{newline}{inner}{comment}"));
+            }
+        }
+        text.push_str(newline);
+    }
+    text.push_str(&format!("{indent}}})"));
+    text
+}

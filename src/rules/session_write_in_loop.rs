@@ -1,0 +1,32 @@
+//! FL102 session-write-in-loop: a session write inside the body of a `for`
+//! or `while` loop, once per write.
+
+use crate::checker::{Checker, Unit};
+use crate::finding::Finding;
+use crate::rules::Rule;
+use crate::session_ops::{WriteKind, writes_in_unit};
+
+/// Checks one unit.
+pub fn check(cx: &Checker, unit: &Unit, findings: &mut Vec<Finding>) {
+    for (write, in_loop) in writes_in_unit(cx, unit) {
+        if !in_loop {
+            continue;
+        }
+        let session = cx.text(write.session);
+        let what = match write.kind {
+            WriteKind::SetItem { key, .. } | WriteKind::AugmentedSetItem { key } => {
+                format!("`{session}[{}]`", cx.text(key))
+            }
+            WriteKind::Update(_) => format!("`{session}.update(...)`"),
+            WriteKind::SetDefault(_) => format!("`{session}.setdefault(...)`"),
+        };
+        let message = format!(
+            "`{session}` is written inside a loop in `{}` ({what}); every iteration writes the session again",
+            unit.name
+        );
+        let help = format!(
+            "Build the values in a local variable inside the loop, then write once after it: `{session}.update(values)`"
+        );
+        findings.push(Finding::new(Rule::SessionWriteInLoop, message, write.range).with_help(help));
+    }
+}

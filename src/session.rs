@@ -1,0 +1,508 @@
+//! Which names denote the Flask session, scope by scope.
+//!
+//! This is what separates flasklint from grep. An import binds a local name
+//! to a qualified name (`from flask import session as s` binds `s` to
+//! `flask.session`; `import flask as f` binds `f` to `flask`, so `f.session`
+//! is `flask.session`). A name bound any other way in a scope (a parameter,
+//! an assignment, a `for` target, a `def`) is not an import there and
+//! shadows the import of an enclosing scope, as Python's own name
+//! resolution does. The model is flow-insensitive within a scope: a name
+//! bound both by an import and by something else is not trusted.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use ruff_python_ast::name::UnqualifiedName;
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, ExprContext, Pattern, Stmt};
+
+/// Qualified names that are the Flask session.
+const FLASK_SESSION: &[&str] = &["flask.session", "flask.globals.session"];
+/// Qualified names that are Flask's request.
+const FLASK_REQUEST: &[&str] = &["flask.request", "flask.globals.request"];
+
+/// Index of a scope in [`SessionModel`].
+pub type ScopeId = usize;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Binding {
+    /// Bound only by imports of this qualified name.
+    Import(String),
+    /// Bound some other way, or by imports of different things.
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ScopeKind {
+    Module,
+    Class,
+    Function,
+}
+
+#[derive(Debug)]
+struct Scope<'a> {
+    kind: ScopeKind,
+    parent: Option<ScopeId>,
+    bindings: HashMap<Cow<'a, str>, Binding>,
+    /// Names declared `global` here: looked up in the module scope.
+    globals: Vec<&'a str>,
+}
+
+/// A stretch of code that runs as one call: a function body, or the module
+/// body. Rules look at units one at a time.
+#[derive(Debug)]
+pub struct Unit<'a> {
+    /// The function's name, or `<module>`.
+    pub name: &'a str,
+    /// The scope its names resolve in.
+    pub scope: ScopeId,
+    /// Its statements (nested functions and classes are their own units).
+    pub body: &'a [Stmt],
+}
+
+/// The session model of one file.
+#[derive(Debug)]
+pub struct SessionModel<'a> {
+    scopes: Vec<Scope<'a>>,
+    units: Vec<Unit<'a>>,
+    session_names: Vec<String>,
+}
+
+impl<'a> SessionModel<'a> {
+    /// Builds the model of a module. `extra_session_names` are more dotted
+    /// paths that are the session (the `session-names` setting).
+    pub fn build(module: &'a [Stmt], extra_session_names: &[String]) -> Self {
+        let mut session_names: Vec<String> = FLASK_SESSION
+            .iter()
+            .map(|name| (*name).to_string())
+            .collect();
+        session_names.extend(extra_session_names.iter().cloned());
+        let mut builder = Builder {
+            model: SessionModel {
+                scopes: Vec::new(),
+                units: Vec::new(),
+                session_names,
+            },
+            current: 0,
+        };
+        builder.push_scope(ScopeKind::Module);
+        builder.model.units.push(Unit {
+            name: "<module>",
+            scope: 0,
+            body: module,
+        });
+        visitor::walk_body(&mut builder, module);
+        builder.model
+    }
+
+    /// The units of the file: the module body first, then every function in
+    /// source order.
+    pub fn units(&self) -> &[Unit<'a>] {
+        &self.units
+    }
+
+    /// Whether `expr` denotes the Flask session in `scope`.
+    pub fn is_session(&self, expr: &Expr, scope: ScopeId) -> bool {
+        self.qualified_name(expr, scope)
+            .is_some_and(|name| self.session_names.contains(&name))
+    }
+
+    /// Whether `expr` denotes Flask's `request` in `scope`.
+    pub fn is_request(&self, expr: &Expr, scope: ScopeId) -> bool {
+        self.qualified_name(expr, scope)
+            .is_some_and(|name| FLASK_REQUEST.contains(&name.as_str()))
+    }
+
+    /// The dotted name an expression denotes through the imports in scope,
+    /// e.g. `flask.session` for `f.session` after `import flask as f`.
+    pub fn qualified_name(&self, expr: &Expr, scope: ScopeId) -> Option<String> {
+        // Cheap rejection first: this runs on every subscript and call.
+        if !matches!(expr, Expr::Name(_) | Expr::Attribute(_)) {
+            return None;
+        }
+        let name = UnqualifiedName::from_expr(expr)?;
+        let (head, rest) = name.segments().split_first()?;
+        let Binding::Import(module) = self.resolve(head, scope)? else {
+            return None;
+        };
+        let mut qualified = module.clone();
+        for segment in rest {
+            qualified.push('.');
+            qualified.push_str(segment);
+        }
+        Some(qualified)
+    }
+
+    fn resolve(&self, name: &str, scope: ScopeId) -> Option<&Binding> {
+        let start = &self.scopes[scope];
+        if start.globals.contains(&name) {
+            return self.scopes[0].bindings.get(name);
+        }
+        let mut current = Some(scope);
+        while let Some(id) = current {
+            let here = &self.scopes[id];
+            // A class body's names are invisible to the functions inside it.
+            let visible = id == scope || here.kind != ScopeKind::Class;
+            if visible && let Some(binding) = here.bindings.get(name) {
+                return Some(binding);
+            }
+            current = here.parent;
+        }
+        None
+    }
+
+    /// Qualified names that `from module import *` brings in.
+    fn star_names(&self, module: &str) -> Vec<(String, String)> {
+        let known = self
+            .session_names
+            .iter()
+            .map(String::as_str)
+            .chain(FLASK_REQUEST.iter().copied());
+        known
+            .filter_map(|qualified| {
+                let (parent, last) = qualified.rsplit_once('.')?;
+                (parent == module).then(|| (last.to_string(), qualified.to_string()))
+            })
+            .collect()
+    }
+}
+
+struct Builder<'a> {
+    model: SessionModel<'a>,
+    current: ScopeId,
+}
+
+impl<'a> Builder<'a> {
+    fn push_scope(&mut self, kind: ScopeKind) -> ScopeId {
+        let parent = (!self.model.scopes.is_empty()).then_some(self.current);
+        self.model.scopes.push(Scope {
+            kind,
+            parent,
+            bindings: HashMap::new(),
+            globals: Vec::new(),
+        });
+        self.current = self.model.scopes.len() - 1;
+        self.current
+    }
+
+    fn pop_scope(&mut self) {
+        self.current = self.model.scopes[self.current].parent.unwrap_or(0);
+    }
+
+    fn bind(&mut self, name: impl Into<Cow<'a, str>>, binding: Binding) {
+        let name = name.into();
+        let scope = if self.model.scopes[self.current]
+            .globals
+            .contains(&name.as_ref())
+        {
+            0
+        } else {
+            self.current
+        };
+        let bindings = &mut self.model.scopes[scope].bindings;
+        match bindings.get(&name) {
+            Some(existing) if *existing != binding => {
+                bindings.insert(name, Binding::Other);
+            }
+            Some(_) => {}
+            None => {
+                bindings.insert(name, binding);
+            }
+        }
+    }
+
+    fn bind_import(&mut self, alias: &'a ast::Alias) {
+        let module = alias.name.as_str();
+        match &alias.asname {
+            Some(asname) => self.bind(asname.as_str(), Binding::Import(module.to_string())),
+            None => {
+                // `import a.b.c` binds `a`, through which `a.b.c` is reached.
+                let head = module.split('.').next().unwrap_or(module);
+                self.bind(head, Binding::Import(head.to_string()));
+            }
+        }
+    }
+
+    fn bind_import_from(&mut self, import: &'a ast::StmtImportFrom) {
+        // A relative import's package is unknown here, so what it binds is
+        // not an import of anything flasklint knows.
+        let module = match &import.module {
+            Some(module) if import.level == 0 => Some(module.as_str()),
+            _ => None,
+        };
+        for alias in &import.names {
+            if alias.name.as_str() == "*" {
+                if let Some(module) = module {
+                    for (name, qualified) in self.model.star_names(module) {
+                        self.bind(name, Binding::Import(qualified));
+                    }
+                }
+                continue;
+            }
+            let local = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+            let binding = match module {
+                Some(module) => Binding::Import(format!("{module}.{}", alias.name.as_str())),
+                None => Binding::Other,
+            };
+            self.bind(local, binding);
+        }
+    }
+
+    fn visit_function(&mut self, function: &'a ast::StmtFunctionDef) {
+        for decorator in &function.decorator_list {
+            self.visit_decorator(decorator);
+        }
+        // Defaults and annotations are evaluated in the enclosing scope.
+        for parameter in function.parameters.iter() {
+            if let Some(default) = parameter.default() {
+                self.visit_expr(default);
+            }
+        }
+        self.bind(function.name.as_str(), Binding::Other);
+        let scope = self.push_scope(ScopeKind::Function);
+        for parameter in function.parameters.iter() {
+            self.bind(parameter.name().as_str(), Binding::Other);
+        }
+        collect_globals(&function.body, &mut self.model.scopes[scope].globals);
+        self.model.units.push(Unit {
+            name: function.name.as_str(),
+            scope,
+            body: &function.body,
+        });
+        self.visit_body(&function.body);
+        self.pop_scope();
+    }
+
+    fn visit_class(&mut self, class: &'a ast::StmtClassDef) {
+        for decorator in &class.decorator_list {
+            self.visit_decorator(decorator);
+        }
+        if let Some(arguments) = &class.arguments {
+            self.visit_arguments(arguments);
+        }
+        self.bind(class.name.as_str(), Binding::Other);
+        self.push_scope(ScopeKind::Class);
+        self.visit_body(&class.body);
+        self.pop_scope();
+    }
+}
+
+impl<'a> Visitor<'a> for Builder<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(function) => self.visit_function(function),
+            Stmt::ClassDef(class) => self.visit_class(class),
+            Stmt::Import(import) => import
+                .names
+                .iter()
+                .for_each(|alias| self.bind_import(alias)),
+            Stmt::ImportFrom(import) => self.bind_import_from(import),
+            Stmt::Try(try_stmt) => {
+                for handler in &try_stmt.handlers {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    if let Some(name) = &handler.name {
+                        self.bind(name.as_str(), Binding::Other);
+                    }
+                }
+                visitor::walk_stmt(self, stmt);
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Name(name) = expr
+            && matches!(name.ctx, ExprContext::Store | ExprContext::Del)
+        {
+            self.bind(name.id.as_str(), Binding::Other);
+        }
+        visitor::walk_expr(self, expr);
+    }
+
+    fn visit_pattern(&mut self, pattern: &'a Pattern) {
+        match pattern {
+            Pattern::MatchAs(ast::PatternMatchAs {
+                name: Some(name), ..
+            })
+            | Pattern::MatchStar(ast::PatternMatchStar {
+                name: Some(name), ..
+            })
+            | Pattern::MatchMapping(ast::PatternMatchMapping {
+                rest: Some(name), ..
+            }) => {
+                self.bind(name.as_str(), Binding::Other);
+            }
+            _ => {}
+        }
+        visitor::walk_pattern(self, pattern);
+    }
+}
+
+/// Names declared `global` anywhere in a function body (not in nested
+/// functions, which have their own declarations).
+fn collect_globals<'a>(body: &'a [Stmt], globals: &mut Vec<&'a str>) {
+    struct Globals<'a, 'g>(&'g mut Vec<&'a str>);
+    impl<'a> Visitor<'a> for Globals<'a, '_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                Stmt::Global(global) => self.0.extend(global.names.iter().map(|n| n.as_str())),
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+                _ => visitor::walk_stmt(self, stmt),
+            }
+        }
+        fn visit_expr(&mut self, _: &'a Expr) {}
+    }
+    Globals(globals).visit_body(body);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ruff_python_parser::parse_module;
+    use ruff_text_size::{Ranged, TextSize};
+
+    /// The unit whose body contains `at`, innermost first (for tests and
+    /// diagnostics that start from an offset).
+    fn unit_at<'m>(model: &'m SessionModel<'_>, at: TextSize) -> Option<&'m Unit<'m>> {
+        model.units().iter().rev().find(|unit| {
+            let first = unit.body.first().map(Ranged::start);
+            let last = unit.body.last().map(Ranged::end);
+            matches!((first, last), (Some(first), Some(last)) if first <= at && at <= last)
+        })
+    }
+
+    /// Whether the expression at the first occurrence of `marker` (an
+    /// expression's source text) denotes the session in its function.
+    fn is_session(source: &str, marker: &str, extra: &[&str]) -> bool {
+        let parsed = parse_module(source).expect("test source parses");
+        let extra: Vec<String> = extra.iter().map(|s| (*s).to_string()).collect();
+        let model = SessionModel::build(&parsed.syntax().body, &extra);
+        let at = TextSize::try_from(source.rfind(marker).expect("marker in source")).unwrap();
+        let unit = unit_at(&model, at).expect("marker inside a unit");
+        let expr = find_expr(&parsed.syntax().body, at, marker.len()).expect("expr at marker");
+        model.is_session(expr, unit.scope)
+    }
+
+    fn find_expr(body: &[Stmt], at: TextSize, len: usize) -> Option<&Expr> {
+        struct Find<'a> {
+            at: TextSize,
+            len: usize,
+            found: Option<&'a Expr>,
+        }
+        impl<'a> Visitor<'a> for Find<'a> {
+            fn visit_expr(&mut self, expr: &'a Expr) {
+                if expr.start() == self.at && usize::from(expr.range().len()) == self.len {
+                    self.found.get_or_insert(expr);
+                }
+                visitor::walk_expr(self, expr);
+            }
+        }
+        let mut find = Find {
+            at,
+            len,
+            found: None,
+        };
+        find.visit_body(body);
+        find.found
+    }
+
+    #[test]
+    fn from_flask_import_session() {
+        assert!(is_session(
+            "from flask import session\ndef f():\n    session\n",
+            "session",
+            &[]
+        ));
+    }
+
+    #[test]
+    fn alias_and_flask_globals() {
+        let src = "from flask.globals import session as s\ndef f():\n    s\n";
+        assert!(is_session(src, "s", &[]));
+    }
+
+    #[test]
+    fn star_import() {
+        assert!(is_session(
+            "from flask import *\ndef f():\n    session\n",
+            "session",
+            &[]
+        ));
+        assert!(!is_session(
+            "from os import *\ndef f():\n    session\n",
+            "session",
+            &[]
+        ));
+    }
+
+    #[test]
+    fn module_import_and_alias() {
+        assert!(is_session(
+            "import flask\ndef f():\n    flask.session\n",
+            "flask.session",
+            &[]
+        ));
+        assert!(is_session(
+            "import flask as fl\ndef f():\n    fl.session\n",
+            "fl.session",
+            &[]
+        ));
+        let src = "import flask.globals\ndef f():\n    flask.globals.session\n";
+        assert!(is_session(src, "flask.globals.session", &[]));
+    }
+
+    #[test]
+    fn not_the_session() {
+        assert!(!is_session("def f():\n    session\n", "session", &[]));
+        let src = "from app import db\ndef f():\n    db.session\n";
+        assert!(!is_session(src, "db.session", &[]));
+        let src = "import requests\ndef f():\n    s = requests.Session()\n    s\n";
+        assert!(!is_session(src, "s", &[]));
+        let src = "from flask import session\nfrom app import db\ndef f():\n    db.session\n";
+        assert!(!is_session(src, "db.session", &[]));
+    }
+
+    #[test]
+    fn parameter_and_local_assignment_shadow() {
+        let src = "from flask import session\ndef f(session):\n    session\n";
+        assert!(!is_session(src, "session", &[]));
+        let src = "from flask import session\ndef f():\n    session\n    session = {}\n";
+        assert!(!is_session(src, "session", &[]));
+        let src = "from flask import session\ndef f():\n    for session in x:\n        session\n";
+        assert!(!is_session(src, "session", &[]));
+    }
+
+    #[test]
+    fn shadowing_is_per_scope() {
+        let src = "from flask import session\ndef f(session):\n    pass\ndef g():\n    session\n";
+        assert!(is_session(src, "session", &[]));
+    }
+
+    #[test]
+    fn nested_function_sees_enclosing_import_but_not_class_scope() {
+        let src =
+            "def outer():\n    from flask import session\n    def inner():\n        session\n";
+        assert!(is_session(src, "session", &[]));
+        let src = "class V:\n    from flask import session\n    def get(self):\n        session\n";
+        assert!(!is_session(src, "session", &[]));
+    }
+
+    #[test]
+    fn global_declaration_reaches_the_module_binding() {
+        let src = "from flask import session\ndef f():\n    global session\n    session\n";
+        assert!(is_session(src, "session", &[]));
+    }
+
+    #[test]
+    fn configured_session_names() {
+        let src = "from myapp.compat import session as sess\ndef f():\n    sess\n";
+        assert!(!is_session(src, "sess", &[]));
+        assert!(is_session(src, "sess", &["myapp.compat.session"]));
+    }
+
+    #[test]
+    fn conflicting_module_bindings_are_not_trusted() {
+        let src = "from flask import session\nsession = make()\ndef f():\n    session\n";
+        assert!(!is_session(src, "session", &[]));
+    }
+}

@@ -1,0 +1,502 @@
+//! What code does with the session: writes, the values it stores, values
+//! read out of it (and local names that alias them), in-place changes of
+//! those values, and what marks the session modified.
+
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextRange, TextSize};
+
+use crate::checker::{Checker, Unit, for_each_stmt, for_each_subexpr, own_exprs};
+
+/// The kinds of session write flasklint counts (FL101, FL102).
+#[derive(Debug, Clone, Copy)]
+pub enum WriteKind<'a> {
+    /// `session[key] = value`; `value` is `None` when the target is one
+    /// element of an unpacking (`session["a"], x = ...`).
+    SetItem {
+        /// The subscript's key.
+        key: &'a Expr,
+        /// The value assigned, when it is the whole right-hand side.
+        value: Option<&'a Expr>,
+    },
+    /// `session[key] += value`: reads, then writes.
+    AugmentedSetItem {
+        /// The subscript's key.
+        key: &'a Expr,
+    },
+    /// `session.update(...)`.
+    Update(&'a ast::ExprCall),
+    /// `session.setdefault(key, default)`.
+    SetDefault(&'a ast::ExprCall),
+}
+
+/// One session write.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionWrite<'a> {
+    /// What kind of write.
+    pub kind: WriteKind<'a>,
+    /// The session as the code spells it (`session`, `sess`, `flask.session`).
+    pub session: &'a Expr,
+    /// The statement for item assignments, the call for method writes.
+    pub range: TextRange,
+    /// The statement the write is in.
+    pub stmt: &'a Stmt,
+}
+
+impl<'a> SessionWrite<'a> {
+    /// Whether the write is the whole statement: `session[k] = v` alone.
+    pub fn is_whole_statement(&self) -> bool {
+        matches!(self.kind, WriteKind::SetItem { value: Some(_), .. })
+            && matches!(self.stmt, Stmt::Assign(assign) if assign.targets.len() == 1)
+    }
+
+    /// The values this write puts into the session, each with the key it is
+    /// stored under when that is known.
+    pub fn stored_values(&self, cx: &Checker) -> Vec<StoredValue<'a>> {
+        match self.kind {
+            WriteKind::SetItem {
+                key,
+                value: Some(value),
+            } => vec![StoredValue {
+                key: Some(cx.text(key).to_string()),
+                value,
+            }],
+            WriteKind::SetItem { value: None, .. } | WriteKind::AugmentedSetItem { .. } => {
+                Vec::new()
+            }
+            WriteKind::Update(call) => update_values(cx, call),
+            WriteKind::SetDefault(call) => {
+                let key = call.arguments.find_argument_value("key", 0);
+                call.arguments
+                    .find_argument_value("default", 1)
+                    .map(|value| StoredValue {
+                        key: key.map(|key| cx.text(key).to_string()),
+                        value,
+                    })
+                    .into_iter()
+                    .collect()
+            }
+        }
+    }
+}
+
+/// A value stored into the session, and its key's source text.
+#[derive(Debug, Clone)]
+pub struct StoredValue<'a> {
+    /// The key's source text (`"cart"`), when known.
+    pub key: Option<String>,
+    /// The value expression.
+    pub value: &'a Expr,
+}
+
+fn update_values<'a>(cx: &Checker, call: &'a ast::ExprCall) -> Vec<StoredValue<'a>> {
+    let mut values = Vec::new();
+    for arg in &call.arguments.args {
+        match arg {
+            Expr::Dict(dict) => values.extend(dict.items.iter().map(|item| StoredValue {
+                key: item.key.as_ref().map(|key| cx.text(key).to_string()),
+                value: &item.value,
+            })),
+            // A mapping or pairs passed whole: the whole thing is stored.
+            other => values.push(StoredValue {
+                key: None,
+                value: other,
+            }),
+        }
+    }
+    values.extend(call.arguments.keywords.iter().map(|keyword| StoredValue {
+        key: keyword.arg.as_ref().map(|arg| format!("\"{arg}\"")),
+        value: &keyword.value,
+    }));
+    values
+}
+
+/// The session writes a statement makes itself (outside its child blocks),
+/// in evaluation order.
+pub fn writes_in_stmt<'a>(cx: &Checker, unit: &Unit, stmt: &'a Stmt) -> Vec<SessionWrite<'a>> {
+    let mut writes = Vec::new();
+    for expr in own_exprs(stmt) {
+        for_each_subexpr(expr, &mut |expr| {
+            if let Expr::Call(call) = expr
+                && let Expr::Attribute(attribute) = &*call.func
+                && cx.is_session(&attribute.value, unit.scope)
+            {
+                let kind = match attribute.attr.as_str() {
+                    "update" => WriteKind::Update(call),
+                    "setdefault" => WriteKind::SetDefault(call),
+                    _ => return,
+                };
+                writes.push(SessionWrite {
+                    kind,
+                    session: &attribute.value,
+                    range: call.range(),
+                    stmt,
+                });
+            }
+        });
+    }
+    let mut item_write = |target: &'a Expr, kind: &dyn Fn(&'a Expr) -> WriteKind<'a>| {
+        each_target(target, &mut |target| {
+            if let Expr::Subscript(subscript) = target
+                && cx.is_session(&subscript.value, unit.scope)
+            {
+                writes.push(SessionWrite {
+                    kind: kind(&subscript.slice),
+                    session: &subscript.value,
+                    range: stmt.range(),
+                    stmt,
+                });
+            }
+        });
+    };
+    match stmt {
+        Stmt::Assign(assign) => {
+            for target in &assign.targets {
+                let whole = matches!(target, Expr::Subscript(_)).then_some(&*assign.value);
+                item_write(target, &|key| WriteKind::SetItem { key, value: whole });
+            }
+        }
+        Stmt::AnnAssign(ast::StmtAnnAssign {
+            target,
+            value: Some(value),
+            ..
+        }) => {
+            item_write(target, &|key| WriteKind::SetItem {
+                key,
+                value: Some(value),
+            });
+        }
+        Stmt::AugAssign(aug) => item_write(&aug.target, &|key| WriteKind::AugmentedSetItem { key }),
+        Stmt::For(for_stmt) => {
+            item_write(&for_stmt.target, &|key| WriteKind::SetItem {
+                key,
+                value: None,
+            });
+        }
+        _ => {}
+    }
+    writes
+}
+
+/// Calls `f` on every assignment target inside `target`, through tuple
+/// and list unpacking and starred targets.
+fn each_target<'a>(target: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
+    match target {
+        Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+            elts.iter().for_each(|elt| each_target(elt, f));
+        }
+        Expr::Starred(starred) => each_target(&starred.value, f),
+        other => f(other),
+    }
+}
+
+/// Every session write of a unit, in source order, with whether it is in a
+/// loop.
+pub fn writes_in_unit<'a>(cx: &Checker, unit: &Unit<'a>) -> Vec<(SessionWrite<'a>, bool)> {
+    let mut writes = Vec::new();
+    for_each_stmt(unit.body, &mut |stmt, stmt_cx| {
+        writes.extend(
+            writes_in_stmt(cx, unit, stmt)
+                .into_iter()
+                .map(|write| (write, stmt_cx.in_loop)),
+        );
+    });
+    writes
+}
+
+/// What a local name was last bound to.
+#[derive(Debug, Clone, Copy)]
+pub enum Bound<'a> {
+    /// `name = value` (or `name: T = value`, or `(name := value)`).
+    Value(&'a Expr),
+    /// `for name in iterable`: one element of it.
+    ElementOf(&'a Expr),
+    /// Anything else: unpacking, `with ... as`, augmented assignment.
+    Unknown,
+}
+
+/// The plain-name bindings of a unit, in source order, so that a name's
+/// value at a point can be looked up.
+#[derive(Debug, Default)]
+pub struct LocalBindings<'a> {
+    bindings: Vec<Binding<'a>>,
+}
+
+impl<'a> LocalBindings<'a> {
+    /// Collects the bindings of a unit.
+    pub fn of(unit: &Unit<'a>) -> Self {
+        let mut bindings = Vec::new();
+        for_each_stmt(unit.body, &mut |stmt, _| {
+            for expr in own_exprs(stmt) {
+                for_each_subexpr(expr, &mut |expr| {
+                    if let Expr::Named(named) = expr
+                        && let Expr::Name(name) = &*named.target
+                    {
+                        bindings.push((name.id.as_str(), named.end(), Bound::Value(&named.value)));
+                    }
+                });
+            }
+            let at = stmt.end();
+            match stmt {
+                Stmt::Assign(assign) => {
+                    for target in &assign.targets {
+                        bind(&mut bindings, target, at, Bound::Value(&assign.value));
+                    }
+                }
+                Stmt::AnnAssign(ast::StmtAnnAssign {
+                    target,
+                    value: Some(value),
+                    ..
+                }) => {
+                    bind(&mut bindings, target, at, Bound::Value(value));
+                }
+                Stmt::AugAssign(aug) => bind(&mut bindings, &aug.target, at, Bound::Unknown),
+                // The loop variable is bound before the body runs.
+                Stmt::For(for_stmt) => bind(
+                    &mut bindings,
+                    &for_stmt.target,
+                    for_stmt.iter.end(),
+                    Bound::ElementOf(&for_stmt.iter),
+                ),
+                Stmt::With(with) => {
+                    for var in with
+                        .items
+                        .iter()
+                        .filter_map(|item| item.optional_vars.as_deref())
+                    {
+                        bind(&mut bindings, var, at, Bound::Unknown);
+                    }
+                }
+                _ => {}
+            }
+        });
+        bindings.sort_by_key(|(_, at, _)| *at);
+        Self { bindings }
+    }
+
+    /// What `name` was last bound to before `at`, if in this unit.
+    pub fn latest(&self, name: &str, at: TextSize) -> Option<Bound<'a>> {
+        let before = self
+            .bindings
+            .partition_point(|(_, bound_at, _)| *bound_at <= at);
+        self.bindings[..before]
+            .iter()
+            .rev()
+            .find(|(bound_name, _, _)| *bound_name == name)
+            .map(|(_, _, bound)| *bound)
+    }
+
+    /// What the name expression `expr` holds where it is used, if it is a
+    /// plain name bound to a value in this unit.
+    pub fn value_of(&self, expr: &Expr) -> Option<&'a Expr> {
+        let Expr::Name(name) = expr else { return None };
+        match self.latest(name.id.as_str(), name.start())? {
+            Bound::Value(value) => Some(value),
+            Bound::ElementOf(_) | Bound::Unknown => None,
+        }
+    }
+}
+
+type Binding<'a> = (&'a str, TextSize, Bound<'a>);
+
+/// Records what `target` binds at `at`: `bound` for a plain name, unknown
+/// values for the names of an unpacking.
+fn bind<'a>(bindings: &mut Vec<Binding<'a>>, target: &'a Expr, at: TextSize, bound: Bound<'a>) {
+    match target {
+        Expr::Name(name) => bindings.push((name.id.as_str(), at, bound)),
+        other => each_target(other, &mut |target| {
+            if let Expr::Name(name) = target {
+                bindings.push((name.id.as_str(), at, Bound::Unknown));
+            }
+        }),
+    }
+}
+
+/// A value read out of the session, which the code may change in place.
+#[derive(Debug, Clone)]
+pub struct SessionValue<'a> {
+    /// The session as the code spells it.
+    pub session: &'a Expr,
+    /// The read, e.g. `session["cart"]` (through any alias).
+    pub read: &'a Expr,
+}
+
+/// If `expr` holds (part of) a value stored in the session, where it was
+/// read: `session["cart"]`, `session.get("cart")`,
+/// `session.setdefault("cart", [])`, an item of one of those, an element of
+/// one in a `for` loop, or a local name bound to one of those.
+pub fn session_value<'a>(
+    cx: &Checker,
+    unit: &Unit,
+    locals: &LocalBindings<'a>,
+    expr: &'a Expr,
+) -> Option<SessionValue<'a>> {
+    let from_container = |container: &'a Expr| {
+        if cx.is_session(container, unit.scope) {
+            Some(SessionValue {
+                session: container,
+                read: expr,
+            })
+        } else {
+            session_value(cx, unit, locals, container)
+        }
+    };
+    match expr {
+        Expr::Subscript(subscript) => from_container(&subscript.value),
+        Expr::Call(call) => match &*call.func {
+            Expr::Attribute(attribute)
+                if matches!(attribute.attr.as_str(), "get" | "setdefault") =>
+            {
+                from_container(&attribute.value)
+            }
+            _ => None,
+        },
+        Expr::BoolOp(ast::ExprBoolOp {
+            op: ast::BoolOp::Or,
+            values,
+            ..
+        }) => values
+            .first()
+            .and_then(|first| session_value(cx, unit, locals, first)),
+        Expr::Name(name) => match locals.latest(name.id.as_str(), name.start())? {
+            Bound::Value(value) | Bound::ElementOf(value) => session_value(cx, unit, locals, value),
+            Bound::Unknown => None,
+        },
+        _ => None,
+    }
+}
+
+/// Methods that change a list, dict or set in place.
+const MUTATING_METHODS: &[&str] = &[
+    "append",
+    "extend",
+    "insert",
+    "remove",
+    "pop",
+    "popitem",
+    "clear",
+    "update",
+    "setdefault",
+    "add",
+    "discard",
+    "sort",
+    "reverse",
+    "difference_update",
+    "intersection_update",
+    "symmetric_difference_update",
+    "__setitem__",
+    "__delitem__",
+];
+
+/// An in-place change of a value held in the session.
+#[derive(Debug, Clone)]
+pub struct Mutation<'a> {
+    /// The mutating expression: the method call, or the assignment target.
+    pub range: TextRange,
+    /// The statement it is in.
+    pub stmt: &'a Stmt,
+    /// The value changed, and where it was read from the session.
+    pub value: SessionValue<'a>,
+    /// The expression whose value is changed (`cart` or `session["cart"]`).
+    pub changed: &'a Expr,
+    /// How: `.append(...)`, or `item assignment`.
+    pub how: String,
+}
+
+/// The in-place changes of session values a statement makes itself.
+pub fn mutations_in_stmt<'a>(
+    cx: &Checker,
+    unit: &Unit,
+    locals: &LocalBindings<'a>,
+    stmt: &'a Stmt,
+) -> Vec<Mutation<'a>> {
+    let mut mutations = Vec::new();
+    for expr in own_exprs(stmt) {
+        for_each_subexpr(expr, &mut |expr| {
+            if let Expr::Call(call) = expr
+                && let Expr::Attribute(attribute) = &*call.func
+                && MUTATING_METHODS.contains(&attribute.attr.as_str())
+                && let Some(value) = session_value(cx, unit, locals, &attribute.value)
+            {
+                mutations.push(Mutation {
+                    range: call.range(),
+                    stmt,
+                    value,
+                    changed: &attribute.value,
+                    how: format!("`.{}(...)`", attribute.attr),
+                });
+            }
+        });
+    }
+    let targets: Vec<&Expr> = match stmt {
+        Stmt::Assign(assign) => assign.targets.iter().collect(),
+        Stmt::AnnAssign(ann) if ann.value.is_some() => vec![&ann.target],
+        Stmt::AugAssign(aug) => vec![&aug.target],
+        Stmt::Delete(delete) => delete.targets.iter().collect(),
+        _ => Vec::new(),
+    };
+    for target in targets {
+        each_target(target, &mut |target| {
+            let (container, how) = match target {
+                Expr::Subscript(subscript) => (&*subscript.value, "item assignment"),
+                Expr::Attribute(attribute) => (&*attribute.value, "attribute assignment"),
+                _ => return,
+            };
+            let how = if matches!(stmt, Stmt::Delete(_)) {
+                "`del`"
+            } else {
+                how
+            };
+            if let Some(value) = session_value(cx, unit, locals, container) {
+                mutations.push(Mutation {
+                    range: target.range(),
+                    stmt,
+                    value,
+                    changed: container,
+                    how: how.to_string(),
+                });
+            }
+        });
+    }
+    mutations
+}
+
+/// Whether a statement makes Flask save the session whatever it holds:
+/// `session.modified = True`, or a write that always marks it modified
+/// (`session[k] = v`, `session[k] += v`, `del session[k]`,
+/// `session.update(...)`, `.clear()`, `.popitem()`, `session.permanent = ...`).
+/// `setdefault` and `pop` mark it only when the key was absent or present,
+/// so they do not count.
+pub fn marks_modified(cx: &Checker, unit: &Unit, stmt: &Stmt) -> bool {
+    let targets: Vec<&Expr> = match stmt {
+        Stmt::Assign(assign) => assign.targets.iter().collect(),
+        Stmt::AnnAssign(ann) if ann.value.is_some() => vec![&ann.target],
+        Stmt::AugAssign(aug) => vec![&aug.target],
+        Stmt::Delete(delete) => delete.targets.iter().collect(),
+        _ => Vec::new(),
+    };
+    let mut marks = false;
+    for target in targets {
+        each_target(target, &mut |target| {
+            marks |= match target {
+                Expr::Subscript(subscript) => cx.is_session(&subscript.value, unit.scope),
+                Expr::Attribute(attribute) => {
+                    matches!(attribute.attr.as_str(), "modified" | "permanent")
+                        && cx.is_session(&attribute.value, unit.scope)
+                }
+                _ => false,
+            };
+        });
+    }
+    for expr in own_exprs(stmt) {
+        for_each_subexpr(expr, &mut |expr| {
+            if let Expr::Call(call) = expr
+                && let Expr::Attribute(attribute) = &*call.func
+                && matches!(attribute.attr.as_str(), "update" | "clear" | "popitem")
+                && cx.is_session(&attribute.value, unit.scope)
+            {
+                marks = true;
+            }
+        });
+    }
+    marks
+}
