@@ -88,6 +88,17 @@ pub struct StoredValue<'a> {
     pub value: &'a Expr,
 }
 
+impl StoredValue<'_> {
+    /// Where the value goes, for messages: `session["cart"]`, or `session`
+    /// when the key is not known.
+    pub fn destination(&self, session: &str) -> String {
+        match &self.key {
+            Some(key) => format!("`{session}[{key}]`"),
+            None => format!("`{session}`"),
+        }
+    }
+}
+
 fn update_values<'a>(cx: &Checker, call: &'a ast::ExprCall) -> Vec<StoredValue<'a>> {
     let mut values = Vec::new();
     for arg in &call.arguments.args {
@@ -463,9 +474,9 @@ pub fn mutations_in_stmt<'a>(
 /// Whether a statement makes Flask save the session whatever it holds:
 /// `session.modified = True`, or a write that always marks it modified
 /// (`session[k] = v`, `session[k] += v`, `del session[k]`,
-/// `session.update(...)`, `.clear()`, `.popitem()`, `session.permanent = ...`).
-/// `setdefault` and `pop` mark it only when the key was absent or present,
-/// so they do not count.
+/// `session.update(...)`, `.clear()`, `.popitem()`, `.pop(key)`,
+/// `session.permanent = ...`). `setdefault(...)` and `pop(key, default)`
+/// mark it only when the key was absent or present, so they do not count.
 pub fn marks_modified(cx: &Checker, unit: &Unit, stmt: &Stmt) -> bool {
     let targets: Vec<&Expr> = match stmt {
         Stmt::Assign(assign) => assign.targets.iter().collect(),
@@ -491,10 +502,14 @@ pub fn marks_modified(cx: &Checker, unit: &Unit, stmt: &Stmt) -> bool {
         for_each_subexpr(expr, &mut |expr| {
             if let Expr::Call(call) = expr
                 && let Expr::Attribute(attribute) = &*call.func
-                && matches!(attribute.attr.as_str(), "update" | "clear" | "popitem")
                 && cx.is_session(&attribute.value, unit.scope)
             {
-                marks = true;
+                marks |= match attribute.attr.as_str() {
+                    "update" | "clear" | "popitem" => true,
+                    // Without a default, `pop` raises unless it removed the key.
+                    "pop" => call.arguments.len() == 1,
+                    _ => false,
+                };
             }
         });
     }

@@ -22,11 +22,12 @@ pub fn check(cx: &Checker, unit: &Unit, findings: &mut Vec<Finding>) {
     for (write, _) in writes_in_unit(cx, unit) {
         let session = cx.text(write.session);
         for stored in write.stored_values(cx) {
+            let destination = stored.destination(session);
             large.each_large(stored.value, &mut |expr, why| {
-                let under = stored.key.as_ref().map_or_else(String::new, |key| format!(" under {key}"));
                 let message = format!(
-                    "`{}` is {why}, stored in `{session}`{under}; the session cookie carries it on every request",
-                    cx.snippet(expr)
+                    "`{}` stored in {destination} in `{}` is {why}; the session cookie carries it on every request",
+                    cx.snippet(expr),
+                    unit.name
                 );
                 let help = "Store an identifier (a primary key, a file name) and load the data when it is needed";
                 findings.push(Finding::new(Rule::LargeSessionValue, message, expr.range()).with_help(help));
@@ -80,7 +81,7 @@ impl<'a> Large<'_, 'a> {
                 let value = self.locals.value_of(expr)?;
                 let inner = self.why_large(value, depth + 1)?;
                 let row = self.cx.row(value.start());
-                Some(format!("{inner}, assigned to `{}` on line {row}", name.id))
+                Some(format!("{inner}, assigned on line {row}"))
             }
             _ => self.large_literal(expr),
         }

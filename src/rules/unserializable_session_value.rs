@@ -21,6 +21,9 @@ const SINGLE_RESULT_METHODS: &[&str] =
 /// Why a value is a problem, and what to store instead.
 struct Problem {
     what: String,
+    /// Whether the serializer writes it (as something else) rather than
+    /// raising.
+    converted: bool,
     help: &'static str,
 }
 
@@ -33,11 +36,19 @@ pub fn check(cx: &Checker, unit: &Unit, findings: &mut Vec<Finding>) {
         locals: &locals,
     };
     for (write, _) in writes_in_unit(cx, unit) {
+        let session = cx.text(write.session);
         for stored in write.stored_values(cx) {
+            let destination = stored.destination(session);
             finder.each_problem(stored.value, &mut |expr, problem| {
+                let consequence = if problem.converted {
+                    "Flask's session serializer raises `TypeError` when the response is saved, or gives it back as a different type"
+                } else {
+                    "Flask's session serializer raises `TypeError` when the response is saved"
+                };
                 let message = format!(
-                    "`{}` is {}; Flask's session serializer raises `TypeError` when the response is saved, or gives back a different type",
+                    "`{}` stored in {destination} in `{}` is {}; {consequence}",
                     cx.snippet(expr),
+                    unit.name,
                     problem.what
                 );
                 findings.push(
@@ -84,6 +95,7 @@ impl<'a> Unserializable<'_, 'a> {
         let problem = |what: &str, help| {
             Some(Problem {
                 what: what.to_string(),
+                converted: false,
                 help,
             })
         };
@@ -97,8 +109,8 @@ impl<'a> Unserializable<'_, 'a> {
                 let inner = self.problem(value, depth + 1)?;
                 let row = self.cx.row(value.start());
                 Some(Problem {
-                    what: format!("{}, assigned to `{}` on line {row}", inner.what, name.id),
-                    help: inner.help,
+                    what: format!("{}, assigned on line {row}", inner.what),
+                    ..inner
                 })
             }
             _ => None,
@@ -112,7 +124,13 @@ impl<'a> Unserializable<'_, 'a> {
         as_list: &'static str,
         model_id: &'static str,
     ) -> Option<Problem> {
-        let problem = |what: String, help| Some(Problem { what, help });
+        let problem = |what: String, help| {
+            Some(Problem {
+                what,
+                converted: false,
+                help,
+            })
+        };
         match function_name(call) {
             Some("set") => return problem("a `set`".into(), as_list),
             Some("frozenset") => return problem("a `frozenset`".into(), as_list),
@@ -134,6 +152,7 @@ impl<'a> Unserializable<'_, 'a> {
         };
         (is_camel_case(class) && !SUPPORTED_CLASSES.contains(&class)).then(|| Problem {
             what: format!("an instance of `{class}`"),
+            converted: true,
             help: plain_data,
         })
     }

@@ -1,0 +1,504 @@
+//! The command line, driven through the real binary: every option, every
+//! exit code, file discovery, and the output formats.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use tempfile::TempDir;
+
+const REPEATED: &str = "from flask import session\n\n\ndef login(user):\n    session[\"user_id\"] = user.id\n    session[\"name\"] = user.name\n";
+const MUTATION: &str =
+    "from flask import session\n\n\ndef add(sku):\n    session[\"cart\"].append(sku)\n";
+const CLEAN: &str =
+    "from flask import session\n\n\ndef login(user):\n    session[\"user_id\"] = user.id\n";
+
+fn flasklint() -> Command {
+    let mut command = Command::cargo_bin("flasklint").expect("binary built");
+    command.env_remove("NO_COLOR").env_remove("FORCE_COLOR");
+    command
+}
+
+/// A temporary tree of files, given as (relative path, contents).
+fn tree(files: &[(&str, &str)]) -> TempDir {
+    let dir = TempDir::new().expect("temp dir");
+    for (path, contents) in files {
+        let path = dir.path().join(path);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(path, contents).expect("write");
+    }
+    dir
+}
+
+fn json(dir: &Path, args: &[&str]) -> Vec<Value> {
+    let output = flasklint()
+        .current_dir(dir)
+        .args(["--format", "json"])
+        .args(args)
+        .output()
+        .expect("runs");
+    let value: Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON");
+    value.as_array().expect("an array").clone()
+}
+
+fn codes(findings: &[Value]) -> Vec<String> {
+    findings
+        .iter()
+        .map(|f| f["code"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn exit_0_and_all_checks_passed_when_clean() {
+    let dir = tree(&[("app.py", CLEAN)]);
+    flasklint()
+        .current_dir(dir.path())
+        .arg("app.py")
+        .assert()
+        .code(0)
+        .stdout("All checks passed.\n");
+}
+
+#[test]
+fn exit_1_when_findings_remain_and_0_with_exit_zero() {
+    let dir = tree(&[("app.py", REPEATED)]);
+    flasklint()
+        .current_dir(dir.path())
+        .arg("app.py")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "Found 1 finding (1 fixable with --fix).",
+        ));
+    flasklint()
+        .current_dir(dir.path())
+        .args(["--exit-zero", "app.py"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn exit_2_for_a_missing_path_naming_it() {
+    let dir = tree(&[("app.py", CLEAN)]);
+    flasklint()
+        .current_dir(dir.path())
+        .args(["app.py", "nope/missing.py"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nope/missing.py"))
+        .stdout("");
+}
+
+#[test]
+fn exit_2_for_an_unknown_rule_code() {
+    for option in ["--select", "--ignore", "--extend-select"] {
+        flasklint()
+            .args([option, "FL999", "."])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "unknown rule code or prefix `FL999`",
+            ));
+    }
+}
+
+#[test]
+fn exit_2_for_an_unknown_format_or_option() {
+    flasklint()
+        .args(["--format", "xml", "."])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("xml"));
+    flasklint().args(["--no-such-option"]).assert().code(2);
+}
+
+#[test]
+fn paths_default_to_the_current_directory() {
+    let dir = tree(&[("pkg/views.py", REPEATED)]);
+    let findings = json(dir.path(), &[]);
+    assert_eq!(codes(&findings), ["FL101"]);
+    assert_eq!(findings[0]["filename"], "pkg/views.py");
+}
+
+#[test]
+fn select_ignore_and_extend_select() {
+    let dir = tree(&[("a.py", REPEATED), ("b.py", MUTATION)]);
+    assert_eq!(codes(&json(dir.path(), &[])), ["FL101", "FL105"]);
+    assert_eq!(codes(&json(dir.path(), &["--select", "FL105"])), ["FL105"]);
+    assert_eq!(
+        codes(&json(dir.path(), &["--select", "FL1", "--ignore", "FL101"])),
+        ["FL105"]
+    );
+    assert_eq!(
+        codes(&json(
+            dir.path(),
+            &["--select", "FL105", "--extend-select", "FL10"]
+        )),
+        ["FL101", "FL105"]
+    );
+    assert_eq!(
+        codes(&json(dir.path(), &["--select", "ALL", "--ignore", "FL1"])),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn explain_prints_the_rule_doc() {
+    flasklint()
+        .args(["--explain", "FL101"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with(
+            "# FL101 (repeated-session-write)",
+        ))
+        .stdout(predicate::str::contains("## Fix safety"));
+    flasklint().args(["--explain", "fl105"]).assert().code(0);
+    flasklint()
+        .args(["--explain", "FL999"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("FL999"));
+}
+
+#[test]
+fn list_rules_prints_the_registry() {
+    let output = flasklint().arg("--list-rules").output().expect("runs");
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    for (code, name) in [
+        ("FL001", "io-error"),
+        ("FL002", "syntax-error"),
+        ("FL101", "repeated-session-write"),
+        ("FL102", "session-write-in-loop"),
+        ("FL103", "large-session-value"),
+        ("FL104", "unserializable-session-value"),
+        ("FL105", "unmarked-session-mutation"),
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(code))
+            .unwrap_or_else(|| panic!("{code} listed"));
+        assert!(line.contains(name) && line.contains(" on "), "{line}");
+    }
+}
+
+#[test]
+fn version() {
+    flasklint()
+        .arg("--version")
+        .assert()
+        .code(0)
+        .stdout(format!("flasklint {}\n", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn concise_format_is_one_line_per_finding() {
+    let dir = tree(&[("a.py", REPEATED), ("b.py", MUTATION)]);
+    flasklint()
+        .current_dir(dir.path())
+        .args(["--format", "concise", "-q"])
+        .assert()
+        .code(1)
+        .stdout(
+            "a.py:5:5: FL101 `session` is written 2 times in `login` (lines 5, 6); batch the writes into one `session.update(...)`\n\
+             b.py:5:5: FL105 `session[\"cart\"]` is changed in place (`.append(...)`) but `add` never sets `session.modified = True`; Flask does not see the change and drops it\n",
+        );
+}
+
+#[test]
+fn json_has_the_contract_shape() {
+    let dir = tree(&[("app.py", REPEATED)]);
+    let findings = json(dir.path(), &[]);
+    let finding = &findings[0];
+    assert_eq!(finding["code"], "FL101");
+    assert_eq!(finding["name"], "repeated-session-write");
+    assert_eq!(finding["severity"], "warning");
+    assert_eq!(finding["filename"], "app.py");
+    assert_eq!(
+        finding["location"],
+        serde_json::json!({"row": 5, "column": 5})
+    );
+    assert_eq!(
+        finding["end_location"],
+        serde_json::json!({"row": 5, "column": 33})
+    );
+    assert_eq!(finding["noqa_row"], 5);
+    assert_eq!(finding["url"], Value::Null);
+    assert_eq!(finding["fix"]["applicability"], "safe");
+    assert_eq!(
+        finding["fix"]["edits"][0]["content"],
+        "session.update({\"user_id\": user.id, \"name\": user.name})"
+    );
+    assert_eq!(
+        finding["fix"]["edits"][0]["end_location"],
+        serde_json::json!({"row": 6, "column": 32})
+    );
+    assert!(
+        finding["help"]
+            .as_str()
+            .is_some_and(|h| h.contains("session.update("))
+    );
+    let keys: Vec<&str> = finding
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut expected = vec![
+        "code",
+        "name",
+        "message",
+        "severity",
+        "filename",
+        "location",
+        "end_location",
+        "noqa_row",
+        "fix",
+        "help",
+        "url",
+    ];
+    expected.sort_unstable();
+    let mut keys = keys;
+    keys.sort_unstable();
+    assert_eq!(keys, expected);
+}
+
+#[test]
+fn json_fix_is_null_without_a_fix_and_severity_error_for_bugs() {
+    let dir = tree(&[(
+        "app.py",
+        "from flask import session\nsession[\"t\"] = {1}\n",
+    )]);
+    let findings = json(dir.path(), &[]);
+    assert_eq!(codes(&findings), ["FL104"]);
+    assert_eq!(findings[0]["fix"], Value::Null);
+    assert_eq!(findings[0]["severity"], "error");
+}
+
+#[test]
+fn json_columns_count_code_points() {
+    let source =
+        "from flask import session\n\n\ndef f(x):\n    é = \"😀\"; session[\"c\"].append(x)\n";
+    let dir = tree(&[("app.py", source)]);
+    let findings = json(dir.path(), &[]);
+    // `    é = "😀"; ` is 13 code points, so the call starts at column 14.
+    assert_eq!(
+        findings[0]["location"],
+        serde_json::json!({"row": 5, "column": 14})
+    );
+}
+
+#[test]
+fn json_is_an_empty_array_when_clean_and_json_lines_is_one_object_per_line() {
+    let dir = tree(&[("a.py", REPEATED), ("b.py", MUTATION), ("c.py", CLEAN)]);
+    assert!(json(dir.path(), &["c.py"]).is_empty());
+    let output = flasklint()
+        .current_dir(dir.path())
+        .args(["--format", "json-lines"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(codes(&lines), ["FL101", "FL105"]);
+}
+
+#[test]
+fn text_format_shows_code_snippet_help_fix_and_summary() {
+    let dir = tree(&[("app.py", REPEATED)]);
+    flasklint()
+        .current_dir(dir.path())
+        .args(["--color", "never"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("FL101 (repeated-session-write)"))
+        .stdout(predicate::str::contains("[app.py:5:5]"))
+        .stdout(predicate::str::contains(
+            "5 │     session[\"user_id\"] = user.id",
+        ))
+        .stdout(predicate::str::contains("help: Combine the writes"))
+        .stdout(predicate::str::contains(
+            "fix (safe): Merge into one `session.update(...)` call",
+        ))
+        .stdout(predicate::str::ends_with(
+            "Found 1 finding (1 fixable with --fix).\n",
+        ));
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let dir = tree(&[("app.py", REPEATED)]);
+    let run = |args: &[&str], env: Option<(&str, &str)>| {
+        let mut command = flasklint();
+        command.current_dir(dir.path()).args(args);
+        if let Some((key, value)) = env {
+            command.env(key, value);
+        }
+        String::from_utf8(command.output().expect("runs").stdout).expect("utf-8")
+    };
+    assert!(run(&["--color", "always"], None).contains('\x1b'));
+    assert!(!run(&["--color", "never"], None).contains('\x1b'));
+    // Piped output (as here) has no colour by default.
+    assert!(!run(&[], None).contains('\x1b'));
+    assert!(!run(&[], Some(("NO_COLOR", "1"))).contains('\x1b'));
+    assert!(run(&[], Some(("FORCE_COLOR", "1"))).contains('\x1b'));
+}
+
+#[test]
+fn quiet_drops_the_summary_and_verbose_adds_chatter_on_stderr() {
+    let dir = tree(&[("app.py", CLEAN)]);
+    flasklint()
+        .current_dir(dir.path())
+        .arg("-q")
+        .assert()
+        .code(0)
+        .stdout("");
+    flasklint()
+        .current_dir(dir.path())
+        .arg("-v")
+        .assert()
+        .code(0)
+        .stdout("All checks passed.\n")
+        .stderr(predicate::str::contains("Checked 1 files"));
+}
+
+#[test]
+fn output_is_sorted_by_path_then_position_and_stable() {
+    let dir = tree(&[
+        ("z.py", MUTATION),
+        ("a/b.py", REPEATED),
+        (
+            "a.py",
+            &format!("{MUTATION}\n\ndef g(x):\n    session[\"d\"][\"k\"] = x\n"),
+        ),
+    ]);
+    let run = || {
+        flasklint()
+            .current_dir(dir.path())
+            .args(["--format", "concise", "-q"])
+            .output()
+            .expect("runs")
+            .stdout
+    };
+    let first = run();
+    let text = String::from_utf8_lossy(&first);
+    let places: Vec<&str> = text
+        .lines()
+        .map(|l| l.split(": ").next().unwrap_or_default())
+        .collect();
+    assert_eq!(places, ["a.py:5:5", "a.py:9:5", "a/b.py:5:5", "z.py:5:5"]);
+    for _ in 0..3 {
+        assert_eq!(run(), first);
+    }
+}
+
+#[test]
+fn a_bad_file_is_a_finding_and_the_others_are_still_checked() {
+    let dir = tree(&[("good.py", MUTATION), ("broken.py", "def f(:\n    pass\n")]);
+    fs::write(dir.path().join("latin1.py"), b"# caf\xe9\n").expect("write");
+    let findings = json(dir.path(), &[]);
+    let got: Vec<(String, String)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["filename"].as_str().unwrap_or_default().to_string(),
+                f["code"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        got.contains(&("latin1.py".into(), "FL001".into())),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&("broken.py".into(), "FL002".into())),
+        "{got:?}"
+    );
+    assert!(got.contains(&("good.py".into(), "FL105".into())), "{got:?}");
+    let fl001 = findings
+        .iter()
+        .find(|f| f["code"] == "FL001")
+        .expect("FL001");
+    assert_eq!(
+        fl001["location"],
+        serde_json::json!({"row": 1, "column": 1})
+    );
+    assert!(
+        fl001["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("not valid UTF-8"))
+    );
+}
+
+#[test]
+fn discovery_respects_gitignore_hidden_dirs_and_default_excludes() {
+    let dir = tree(&[
+        (".gitignore", "generated/\n"),
+        ("app/views.py", MUTATION),
+        ("app/stubs.pyi", MUTATION),
+        ("app/notes.txt", MUTATION),
+        ("generated/views.py", MUTATION),
+        (".hidden/views.py", MUTATION),
+        ("venv/lib/views.py", MUTATION),
+        ("node_modules/x/views.py", MUTATION),
+        ("build/views.py", MUTATION),
+        ("app/__pycache__/views.py", MUTATION),
+    ]);
+    let findings = json(dir.path(), &[]);
+    let files: Vec<&str> = findings
+        .iter()
+        .map(|f| f["filename"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(files, ["app/stubs.pyi", "app/views.py"]);
+}
+
+#[test]
+fn an_explicit_file_is_checked_even_when_excluded() {
+    let dir = tree(&[
+        (".gitignore", "generated/\n"),
+        ("generated/views.py", MUTATION),
+        ("venv/x.py", MUTATION),
+    ]);
+    let findings = json(dir.path(), &["generated/views.py", "venv/x.py", "."]);
+    let files: Vec<&str> = findings
+        .iter()
+        .map(|f| f["filename"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(files, ["generated/views.py", "venv/x.py"]);
+}
+
+#[test]
+fn filenames_are_relative_under_the_current_directory_else_absolute() {
+    let dir = tree(&[("app/views.py", MUTATION)]);
+    let other = tree(&[("elsewhere.py", MUTATION)]);
+    let outside = other.path().join("elsewhere.py");
+    let outside = outside.to_str().expect("utf-8 path");
+    let findings = json(
+        &dir.path().join("app"),
+        &["./views.py", "../app/views.py", outside],
+    );
+    let files: Vec<&str> = findings
+        .iter()
+        .map(|f| f["filename"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert!(
+        files[0].starts_with('/') && files[0].ends_with("elsewhere.py"),
+        "{files:?}"
+    );
+    assert_eq!(files[1], "views.py");
+}
+
+#[test]
+fn the_demo_app_shows_every_session_rule() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let findings = json(root, &["fixtures/demo"]);
+    let mut found = codes(&findings);
+    found.sort();
+    found.dedup();
+    assert_eq!(found, ["FL101", "FL102", "FL103", "FL104", "FL105"]);
+}
