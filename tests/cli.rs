@@ -502,3 +502,48 @@ fn the_demo_app_shows_every_session_rule() {
     found.dedup();
     assert_eq!(found, ["FL101", "FL102", "FL103", "FL104", "FL105"]);
 }
+
+#[test]
+fn deep_nesting_and_long_lines_are_fine() {
+    let depth = 20_000;
+    let parens = format!(
+        "from flask import session\nx = {}1{}\n",
+        "(".repeat(depth),
+        ")".repeat(depth)
+    );
+    let lists = format!(
+        "from flask import session\nsession[\"x\"] = {}{}\n",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    let mut ifs = String::from("from flask import session\n\n\ndef f(x):\n");
+    for level in 1..=1_000 {
+        ifs.push_str(&format!("{}if x:\n", "\t".repeat(level)));
+    }
+    ifs.push_str(&format!(
+        "{}session[\"cart\"].append(x)\n",
+        "\t".repeat(1_001)
+    ));
+    let long_line = format!(
+        "from flask import session\nx = {}\n",
+        vec!["a"; 200_000].join(" + ")
+    );
+    let dir = tree(&[
+        ("parens.py", &parens),
+        ("lists.py", &lists),
+        ("ifs.py", &ifs),
+        ("long.py", &long_line),
+    ]);
+    let findings = json(dir.path(), &[]);
+    let got: Vec<(&str, &str)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["filename"].as_str().unwrap_or_default(),
+                f["code"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    // 20,000 nested lists serialize to 40,000 bytes: large, and reported.
+    assert_eq!(got, [("ifs.py", "FL105"), ("lists.py", "FL103")]);
+}
