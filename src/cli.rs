@@ -4,20 +4,23 @@
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Parser;
 
 use crate::checker::RuleOptions;
+use crate::config::{self, Config, ConfigError};
+use crate::discover::{DEFAULT_EXCLUDES, DiscoveryOptions};
+use crate::patterns::{self, PathPattern};
 use crate::rules::{RULES, Rule, RuleSet};
-use crate::settings::{ColorChoice, OutputFormat, Settings};
+use crate::settings::{ColorChoice, Input, OutputFormat, PerFileIgnore, Settings};
 use crate::{ExitStatus, run};
 
 /// A linter for Flask session misuse.
 #[derive(Debug, Parser)]
 #[command(name = "flasklint", version, about)]
 struct Args {
-    /// Files or directories to check.
+    /// Files or directories to check; `-` reads standard input.
     #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// Output format.
@@ -35,6 +38,33 @@ struct Args {
     /// Exit 0 even when findings remain.
     #[arg(long)]
     exit_zero: bool,
+    /// Use this configuration file.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+    /// Ignore every configuration file.
+    #[arg(long)]
+    isolated: bool,
+    /// Read the source from standard input and report it under this name.
+    #[arg(long, value_name = "NAME")]
+    stdin_filename: Option<PathBuf>,
+    /// Count findings per rule instead of listing them.
+    #[arg(long)]
+    statistics: bool,
+    /// Globs to exclude, replacing the default and configured excludes.
+    #[arg(long, value_delimiter = ',', value_name = "GLOBS")]
+    exclude: Option<Vec<String>>,
+    /// Globs to exclude in addition.
+    #[arg(long, value_delimiter = ',', value_name = "GLOBS")]
+    extend_exclude: Vec<String>,
+    /// Apply the excludes to files named on the command line too.
+    #[arg(long)]
+    force_exclude: bool,
+    /// Do not respect `.gitignore`, `.ignore` and `.git/info/exclude`.
+    #[arg(long, overrides_with = "respect_gitignore")]
+    no_respect_gitignore: bool,
+    /// Respect `.gitignore`, `.ignore` and `.git/info/exclude` (the default).
+    #[arg(long, overrides_with = "no_respect_gitignore", hide = true)]
+    respect_gitignore: bool,
     /// Print a rule's documentation.
     #[arg(long, value_name = "CODE")]
     explain: Option<String>,
@@ -76,34 +106,140 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
     match settings(args) {
         Ok(settings) => run(&settings, stdout, stderr),
         Err(message) => {
-            let _ = writeln!(stderr, "error: {message}");
+            let _ = write!(stderr, "{message}");
             ExitStatus::Error
         }
     }
 }
 
+/// Resolves the run: defaults, then the configuration file, then the
+/// command line. The error is the full text to print.
 fn settings(args: Args) -> Result<Settings, String> {
-    let select = match &args.select {
-        Some(selectors) => rule_set(selectors, "--select")?,
-        None => RuleSet::defaults(),
-    };
-    let rules = select
-        .union(rule_set(&args.extend_select, "--extend-select")?)
-        .minus(rule_set(&args.ignore, "--ignore")?);
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths
+    let cwd = std::env::current_dir()
+        .map_err(|e| format!("error: cannot read the current directory: {e}\n"))?;
+    let config =
+        load_config(&args, &cwd).map_err(|error| error.render(std::io::stderr().is_terminal()))?;
+    let rules =
+        select_rules(&args, config.as_ref()).map_err(|message| format!("error: {message}\n"))?;
+    let discovery =
+        discovery(&args, config.as_ref(), &cwd).map_err(|message| format!("error: {message}\n"))?;
+    let config = config.unwrap_or_default();
+    let defaults = RuleOptions::default();
+    let per_file_ignores = config
+        .per_file_ignores
+        .iter()
+        .map(|(glob, rules)| {
+            let pattern = PathPattern::new(glob, &patterns::absolute(config.dir(), &cwd))
+                .map_err(|e| format!("error: invalid glob `{glob}` in per-file-ignores: {e}\n"))?;
+            Ok(PerFileIgnore {
+                pattern,
+                rules: *rules,
+            })
+        })
+        .collect::<Result<_, String>>()?;
+    let input = match (&args.stdin_filename, args.paths.as_slice()) {
+        (Some(name), []) => Input::Stdin(name.clone()),
+        (name, [dash]) if dash.as_os_str() == "-" => {
+            Input::Stdin(name.clone().unwrap_or_else(|| PathBuf::from("-")))
+        }
+        (_, []) => Input::Paths(vec![PathBuf::from(".")]),
+        (_, paths) => Input::Paths(paths.to_vec()),
     };
     Ok(Settings {
-        paths,
+        input,
+        cwd,
+        discovery,
         rules,
-        rule_options: RuleOptions::default(),
+        per_file_ignores,
+        rule_options: RuleOptions {
+            max_session_writes: config
+                .max_session_writes
+                .unwrap_or(defaults.max_session_writes),
+            max_value_bytes: config.max_value_bytes.unwrap_or(defaults.max_value_bytes),
+            session_names: config.session_names,
+        },
         format: args.format,
+        statistics: args.statistics,
         color: use_color(args.color),
         exit_zero: args.exit_zero,
         quiet: args.quiet,
         verbose: args.verbose,
+    })
+}
+
+fn load_config(args: &Args, cwd: &Path) -> Result<Option<Config>, ConfigError> {
+    if args.isolated {
+        return Ok(None);
+    }
+    match &args.config {
+        Some(path) => config::load(path)?
+            .map(Some)
+            .ok_or_else(|| ConfigError::missing_table(path)),
+        None => config::discover(cwd),
+    }
+}
+
+/// Layers the selection as ruff does: the configuration's `select`,
+/// `extend-select` and `ignore`, then the command line's.
+fn select_rules(args: &Args, config: Option<&Config>) -> Result<RuleSet, String> {
+    let mut rules = RuleSet::defaults();
+    if let Some(config) = config {
+        rules = config
+            .select
+            .unwrap_or(rules)
+            .union(config.extend_select)
+            .minus(config.ignore);
+    }
+    if let Some(select) = &args.select {
+        rules = rule_set(select, "--select")?;
+    }
+    Ok(rules
+        .union(rule_set(&args.extend_select, "--extend-select")?)
+        .minus(rule_set(&args.ignore, "--ignore")?))
+}
+
+/// Excludes: `--exclude`, else the configuration's `exclude`, else the
+/// defaults; then the configuration's and the command line's
+/// `extend-exclude`. Patterns are relative to the file that states them,
+/// or to the current directory for the command line's.
+fn discovery(args: &Args, config: Option<&Config>, cwd: &Path) -> Result<DiscoveryOptions, String> {
+    let config_dir = config.map(|config| patterns::absolute(config.dir(), cwd));
+    let compile =
+        |globs: &[String], base: &Path, origin: &str| -> Result<Vec<PathPattern>, String> {
+            globs
+                .iter()
+                .map(|glob| {
+                    PathPattern::new(glob, base)
+                        .map_err(|e| format!("invalid glob `{glob}` in {origin}: {e}"))
+                })
+                .collect()
+        };
+    let defaults: Vec<String> = DEFAULT_EXCLUDES
+        .iter()
+        .map(|name| (*name).to_string())
+        .collect();
+    let mut excludes = match (
+        &args.exclude,
+        config.and_then(|c| c.exclude.as_ref()),
+        &config_dir,
+    ) {
+        (Some(globs), _, _) => compile(globs, cwd, "--exclude")?,
+        (None, Some(globs), Some(dir)) => compile(globs, dir, "exclude")?,
+        _ => compile(&defaults, cwd, "the default excludes")?,
+    };
+    if let (Some(config), Some(dir)) = (config, &config_dir) {
+        excludes.extend(compile(&config.extend_exclude, dir, "extend-exclude")?);
+    }
+    excludes.extend(compile(&args.extend_exclude, cwd, "--extend-exclude")?);
+    let respect_gitignore = if args.no_respect_gitignore {
+        false
+    } else {
+        args.respect_gitignore || config.and_then(|c| c.respect_gitignore).unwrap_or(true)
+    };
+    Ok(DiscoveryOptions {
+        excludes,
+        respect_gitignore,
+        force_exclude: args.force_exclude,
     })
 }
 

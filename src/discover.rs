@@ -1,13 +1,15 @@
 //! Which files to check: the paths named on the command line, and the
 //! `*.py` and `*.pyi` files below the directories among them, respecting
 //! `.gitignore`, `.ignore`, `.git/info/exclude`, hidden directories and the
-//! default excludes.
+//! excludes.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use ignore::WalkBuilder;
 
-/// Directories never walked into.
+use crate::patterns::{PathPattern, absolute};
+
+/// Directories and files never walked into unless `exclude` replaces them.
 pub const DEFAULT_EXCLUDES: &[&str] = &[
     ".git",
     ".hg",
@@ -25,41 +27,83 @@ pub const DEFAULT_EXCLUDES: &[&str] = &[
     ".ruff_cache",
 ];
 
+/// How to walk.
+#[derive(Debug, Clone)]
+pub struct DiscoveryOptions {
+    /// Excluded files and directories.
+    pub excludes: Vec<PathPattern>,
+    /// Whether `.gitignore` and friends count.
+    pub respect_gitignore: bool,
+    /// Whether excludes apply to files named on the command line too.
+    pub force_exclude: bool,
+}
+
+impl DiscoveryOptions {
+    /// Whether `path` (absolute) or a directory it is in is excluded.
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        self.excludes
+            .iter()
+            .any(|pattern| pattern.matches_path_or_ancestor(path))
+    }
+}
+
 /// A file to check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourcePath {
     /// Where to read it.
     pub path: PathBuf,
+    /// Its absolute, normalized path, for pattern matching.
+    pub absolute: PathBuf,
     /// How to name it in reports.
     pub display: String,
 }
 
-/// A problem that stops the run before any file is checked.
+impl SourcePath {
+    /// A file at `path`, named relative to `cwd` when under it.
+    pub fn new(path: &Path, cwd: &Path) -> Self {
+        let absolute = absolute(path, cwd);
+        let shown = absolute
+            .strip_prefix(cwd)
+            .map_or(absolute.as_path(), |relative| relative);
+        Self {
+            path: path.to_path_buf(),
+            display: shown.to_string_lossy().into_owned(),
+            absolute: absolute.clone(),
+        }
+    }
+}
+
+/// A path named on the command line that does not exist.
 #[derive(Debug)]
 pub struct MissingPath(pub PathBuf);
 
 /// Lists the files to check, sorted by their display name. A walk error
-/// (an unreadable directory, a vanished file) is passed to `warn` and the
-/// walk goes on.
+/// (an unreadable directory, a symlink loop, a vanished file) is passed to
+/// `warn` and the walk goes on.
 pub fn discover(
     paths: &[PathBuf],
+    options: &DiscoveryOptions,
+    cwd: &Path,
     warn: &mut dyn FnMut(String),
 ) -> Result<Vec<SourcePath>, MissingPath> {
-    let cwd = std::env::current_dir().unwrap_or_default();
     let mut files = Vec::new();
     for path in paths {
         let metadata = std::fs::metadata(path).map_err(|_| MissingPath(path.clone()))?;
-        if !metadata.is_dir() {
-            // A file named explicitly is checked whatever its name.
-            files.push(source_path(path, &cwd));
+        let file = SourcePath::new(path, cwd);
+        if options.force_exclude && options.is_excluded(&file.absolute) {
             continue;
         }
-        for entry in walker(path).build() {
+        if !metadata.is_dir() {
+            // A file named explicitly is checked whatever its name.
+            files.push(file);
+            continue;
+        }
+        for entry in walker(path, options, cwd).build() {
             match entry {
                 Ok(entry) => {
                     let is_file = entry.file_type().is_some_and(|kind| kind.is_file());
                     if is_file && is_python(entry.path()) {
-                        files.push(source_path(entry.path(), &cwd));
+                        files.push(SourcePath::new(entry.path(), cwd));
                     }
                 }
                 Err(error) => warn(format!("warning: {error}")),
@@ -71,23 +115,25 @@ pub fn discover(
     Ok(files)
 }
 
-fn walker(root: &Path) -> WalkBuilder {
+fn walker(root: &Path, options: &DiscoveryOptions, cwd: &Path) -> WalkBuilder {
     let mut builder = WalkBuilder::new(root);
+    let excludes = options.excludes.clone();
+    let cwd = cwd.to_path_buf();
     builder
         .hidden(true)
-        .git_ignore(true)
-        .git_exclude(true)
+        .git_ignore(options.respect_gitignore)
+        .git_exclude(options.respect_gitignore)
+        .ignore(options.respect_gitignore)
+        .parents(options.respect_gitignore)
         .git_global(false)
-        .ignore(true)
-        .parents(true)
         // `.gitignore` counts outside a git checkout too, as in ruff.
         .require_git(false)
         .follow_links(false)
-        .filter_entry(|entry| {
-            let is_dir = entry.file_type().is_some_and(|kind| kind.is_dir());
-            !(is_dir
-                && entry.depth() > 0
-                && DEFAULT_EXCLUDES.contains(&entry.file_name().to_string_lossy().as_ref()))
+        .filter_entry(move |entry| {
+            entry.depth() == 0 || {
+                let path = absolute(entry.path(), &cwd);
+                !excludes.iter().any(|pattern| pattern.matches(&path))
+            }
         });
     builder
 }
@@ -99,33 +145,6 @@ fn is_python(path: &Path) -> bool {
     )
 }
 
-fn source_path(path: &Path, cwd: &Path) -> SourcePath {
-    let absolute = normalize(&cwd.join(path));
-    let shown = absolute
-        .strip_prefix(cwd)
-        .map_or(absolute.as_path(), |relative| relative);
-    SourcePath {
-        path: path.to_path_buf(),
-        display: shown.to_string_lossy().into_owned(),
-    }
-}
-
-/// Removes `.` and resolves `..` without touching the file system, so that
-/// `./app/../app/views.py` is reported as `app/views.py`.
-fn normalize(path: &Path) -> PathBuf {
-    let mut normal = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                normal.pop();
-            }
-            other => normal.push(other),
-        }
-    }
-    normal
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,18 +152,10 @@ mod tests {
     #[test]
     fn display_is_relative_under_the_current_directory() {
         let cwd = Path::new("/work/project");
-        assert_eq!(
-            source_path(Path::new("./app/views.py"), cwd).display,
-            "app/views.py"
-        );
-        assert_eq!(
-            source_path(Path::new("/work/project/a.py"), cwd).display,
-            "a.py"
-        );
-        assert_eq!(
-            source_path(Path::new("../other/b.py"), cwd).display,
-            "/work/other/b.py"
-        );
-        assert_eq!(source_path(Path::new("app/../x.py"), cwd).display, "x.py");
+        let shown = |path: &str| SourcePath::new(Path::new(path), cwd).display;
+        assert_eq!(shown("./app/views.py"), "app/views.py");
+        assert_eq!(shown("/work/project/a.py"), "a.py");
+        assert_eq!(shown("../other/b.py"), "/work/other/b.py");
+        assert_eq!(shown("app/../x.py"), "x.py");
     }
 }

@@ -12,6 +12,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::checker::{Checker, RuleOptions};
 use crate::finding::Finding;
+use crate::noqa::Suppressions;
 use crate::rules::{Rule, RuleSet};
 use crate::session::SessionModel;
 use crate::source::{LineIndex, strip_bom};
@@ -27,6 +28,8 @@ pub struct FileReport {
     pub source: Option<Arc<str>>,
     /// The findings, in source order.
     pub findings: Vec<Finding>,
+    /// Warnings for stderr, such as unknown codes in `noqa` comments.
+    pub warnings: Vec<String>,
 }
 
 /// Reads and checks one file.
@@ -51,15 +54,13 @@ pub fn lint_bytes(
 ) -> FileReport {
     match String::from_utf8(bytes) {
         Ok(text) => {
-            let text = match strip_bom(&text).len() {
-                len if len == text.len() => text,
-                _ => strip_bom(&text).to_string(),
-            };
-            let findings = lint_source(&text, rules, options);
+            let text: Arc<str> = strip_bom(&text).into();
+            let (findings, warnings) = lint_source(&display, &text, rules, options);
             FileReport {
                 path: display,
-                source: Some(text.into()),
+                source: Some(text),
                 findings,
+                warnings,
             }
         }
         Err(error) => {
@@ -84,11 +85,18 @@ fn io_error(path: String, rules: RuleSet, reason: String) -> FileReport {
         path,
         source: None,
         findings,
+        warnings: Vec::new(),
     }
 }
 
-/// Checks Python source text (without a byte order mark).
-pub fn lint_source(source: &str, rules: RuleSet, options: &RuleOptions) -> Vec<Finding> {
+/// Checks Python source text (without a byte order mark): the findings
+/// that are not suppressed, and warnings about the file's `noqa` comments.
+fn lint_source(
+    path: &str,
+    source: &str,
+    rules: RuleSet,
+    options: &RuleOptions,
+) -> (Vec<Finding>, Vec<String>) {
     let parse_options =
         ParseOptions::from(Mode::Module).with_target_version(PythonVersion::latest());
     let parsed = parse_unchecked(source, parse_options);
@@ -103,7 +111,7 @@ pub fn lint_source(source: &str, rules: RuleSet, options: &RuleOptions) -> Vec<F
         }));
     }
     let Some(module) = parsed.syntax().as_module() else {
-        return findings;
+        return (findings, Vec::new());
     };
     let comments: Vec<TextRange> = parsed
         .tokens()
@@ -126,6 +134,8 @@ pub fn lint_source(source: &str, rules: RuleSet, options: &RuleOptions) -> Vec<F
             check(&checker, unit, &mut findings);
         }
     }
+    let suppressions = Suppressions::parse(source, &comments, &lines, path);
+    findings.retain(|finding| !suppressions.silences(finding, &lines));
     findings.sort_by_key(|finding| (finding.range.start(), finding.rule));
-    findings
+    (findings, suppressions.warnings)
 }

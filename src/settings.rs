@@ -1,9 +1,11 @@
-//! Everything a run needs, resolved from the command line (and, later,
-//! configuration files) before any file is read.
+//! Everything a run needs, resolved from the configuration file and the
+//! command line before any file is read.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::checker::RuleOptions;
+use crate::discover::DiscoveryOptions;
+use crate::patterns::PathPattern;
 use crate::rules::RuleSet;
 
 /// The output formats.
@@ -30,18 +32,44 @@ pub enum ColorChoice {
     Never,
 }
 
+/// Rules switched off for the files a pattern matches.
+#[derive(Debug, Clone)]
+pub struct PerFileIgnore {
+    /// The files.
+    pub pattern: PathPattern,
+    /// The rules ignored in them.
+    pub rules: RuleSet,
+}
+
+/// Where the source comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// Files and directories.
+    Paths(Vec<PathBuf>),
+    /// Standard input, reported under this name.
+    Stdin(PathBuf),
+}
+
 /// A fully resolved run.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Files and directories to check.
-    pub paths: Vec<PathBuf>,
+    /// What to check.
+    pub input: Input,
+    /// The directory the run started in.
+    pub cwd: PathBuf,
+    /// How to find files.
+    pub discovery: DiscoveryOptions,
     /// The rules that run.
     pub rules: RuleSet,
+    /// Rules switched off per file.
+    pub per_file_ignores: Vec<PerFileIgnore>,
     /// Options the rules read.
     pub rule_options: RuleOptions,
     /// How findings are printed.
     pub format: OutputFormat,
-    /// Whether the text report is coloured.
+    /// Count findings per rule instead of listing them.
+    pub statistics: bool,
+    /// Whether output is coloured.
     pub color: bool,
     /// Exit 0 even when findings remain.
     pub exit_zero: bool,
@@ -49,4 +77,14 @@ pub struct Settings {
     pub quiet: bool,
     /// Print what was checked, on stderr.
     pub verbose: bool,
+}
+
+impl Settings {
+    /// The rules that run on the file at `absolute`, after per-file ignores.
+    pub fn rules_for(&self, absolute: &Path) -> RuleSet {
+        self.per_file_ignores
+            .iter()
+            .filter(|ignore| ignore.pattern.matches_path_or_ancestor(absolute))
+            .fold(self.rules, |rules, ignore| rules.minus(ignore.rules))
+    }
 }

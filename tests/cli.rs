@@ -1,36 +1,21 @@
 //! The command line, driven through the real binary: every option, every
 //! exit code, file discovery, and the output formats.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
-use tempfile::TempDir;
+
+use common::{flasklint, tree};
 
 const REPEATED: &str = "from flask import session\n\n\ndef login(user):\n    session[\"user_id\"] = user.id\n    session[\"name\"] = user.name\n";
 const MUTATION: &str =
     "from flask import session\n\n\ndef add(sku):\n    session[\"cart\"].append(sku)\n";
 const CLEAN: &str =
     "from flask import session\n\n\ndef login(user):\n    session[\"user_id\"] = user.id\n";
-
-fn flasklint() -> Command {
-    let mut command = Command::cargo_bin("flasklint").expect("binary built");
-    command.env_remove("NO_COLOR").env_remove("FORCE_COLOR");
-    command
-}
-
-/// A temporary tree of files, given as (relative path, contents).
-fn tree(files: &[(&str, &str)]) -> TempDir {
-    let dir = TempDir::new().expect("temp dir");
-    for (path, contents) in files {
-        let path = dir.path().join(path);
-        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        fs::write(path, contents).expect("write");
-    }
-    dir
-}
 
 fn json(dir: &Path, args: &[&str]) -> Vec<Value> {
     let output = flasklint()

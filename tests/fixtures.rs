@@ -23,6 +23,7 @@ const FIXTURE_DIRS: &[&str] = &[
     "fixtures/FL104",
     "fixtures/FL105",
     "fixtures/session",
+    "fixtures/noqa",
 ];
 
 /// (row, code) pairs, sorted, duplicates kept.

@@ -4,6 +4,7 @@
 
 mod concise;
 mod json;
+mod statistics;
 mod text;
 
 use std::io::{self, Write};
@@ -60,6 +61,13 @@ pub trait Reporter {
 
 /// The reporter for the run's format.
 pub fn reporter(settings: &Settings) -> Box<dyn Reporter> {
+    if settings.statistics {
+        let json = matches!(
+            settings.format,
+            OutputFormat::Json | OutputFormat::JsonLines
+        );
+        return Box::new(statistics::StatisticsReporter::new(json));
+    }
     match settings.format {
         OutputFormat::Text => Box::new(text::TextReporter::new(settings.color, settings.quiet)),
         OutputFormat::Concise => Box::new(concise::ConciseReporter {

@@ -1,0 +1,107 @@
+//! Glob patterns over paths, as `exclude`, `extend-exclude` and
+//! `per-file-ignores` use them: a pattern matches a file or directory when
+//! it matches its name (`migrations`, `*_pb2.py`) or its path relative to
+//! the directory the pattern was written in (`tests/**`, `app/legacy.py`).
+
+use std::path::{Component, Path, PathBuf};
+
+use globset::{Glob, GlobMatcher};
+
+/// One pattern and the directory it is relative to.
+#[derive(Debug, Clone)]
+pub struct PathPattern {
+    matcher: GlobMatcher,
+    base: PathBuf,
+}
+
+impl PathPattern {
+    /// Compiles `glob`, relative to `base` (an absolute directory).
+    pub fn new(glob: &str, base: &Path) -> Result<Self, globset::Error> {
+        Ok(Self {
+            matcher: Glob::new(glob)?.compile_matcher(),
+            base: normalize(base),
+        })
+    }
+
+    /// Whether the pattern matches `path` (absolute and normalized) itself.
+    pub fn matches(&self, path: &Path) -> bool {
+        let name_matches = path
+            .file_name()
+            .is_some_and(|name| self.matcher.is_match(name));
+        name_matches
+            || path.strip_prefix(&self.base).is_ok_and(|relative| {
+                !relative.as_os_str().is_empty() && self.matcher.is_match(relative)
+            })
+    }
+
+    /// Whether the pattern matches `path` or one of its ancestors below the
+    /// pattern's directory (a file inside an excluded directory is
+    /// excluded).
+    pub fn matches_path_or_ancestor(&self, path: &Path) -> bool {
+        path.ancestors()
+            .take_while(|ancestor| ancestor.starts_with(&self.base) && *ancestor != self.base)
+            .any(|ancestor| self.matches(ancestor))
+            || self.matches(path)
+    }
+}
+
+/// `path` made absolute against `cwd`, with `.` removed and `..` resolved
+/// without touching the file system.
+pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
+    normalize(&cwd.join(path))
+}
+
+/// Removes `.` and resolves `..` lexically.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut normal = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                normal.pop();
+            }
+            other => normal.push(other),
+        }
+    }
+    normal
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pattern(glob: &str) -> PathPattern {
+        PathPattern::new(glob, Path::new("/project")).expect("valid glob")
+    }
+
+    #[test]
+    fn a_bare_name_matches_at_any_depth() {
+        assert!(pattern("migrations").matches(Path::new("/project/app/migrations")));
+        assert!(pattern("*_pb2.py").matches(Path::new("/project/x/api_pb2.py")));
+        assert!(!pattern("migrations").matches(Path::new("/project/app/views.py")));
+    }
+
+    #[test]
+    fn a_path_glob_is_relative_to_its_directory() {
+        assert!(pattern("tests/**").matches(Path::new("/project/tests/unit/test_a.py")));
+        assert!(!pattern("tests/**").matches(Path::new("/project/app/tests/test_a.py")));
+        assert!(pattern("app/legacy.py").matches(Path::new("/project/app/legacy.py")));
+    }
+
+    #[test]
+    fn ancestors_count_for_exclusion() {
+        assert!(
+            pattern("migrations")
+                .matches_path_or_ancestor(Path::new("/project/migrations/0001.py"))
+        );
+        assert!(!pattern("project").matches_path_or_ancestor(Path::new("/project/app.py")));
+    }
+
+    #[test]
+    fn normalize_resolves_dots() {
+        assert_eq!(
+            absolute(Path::new("./a/../b.py"), Path::new("/w")),
+            PathBuf::from("/w/b.py")
+        );
+    }
+}

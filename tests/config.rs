@@ -1,0 +1,655 @@
+//! Configuration files, suppression warnings, discovery options, standard
+//! input and statistics, driven through the real binary in temporary trees
+//! with their own configuration files.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+use common::tree;
+
+const REPEATED: &str = "from flask import session\n\n\ndef login(user):\n    session[\"user_id\"] = user.id\n    session[\"name\"] = user.name\n";
+const MUTATION: &str =
+    "from flask import session\n\n\ndef add(sku):\n    session[\"cart\"].append(sku)\n";
+const LOOP: &str =
+    "from flask import session\n\n\ndef f(xs):\n    for x in xs:\n        session[\"x\"] = x\n";
+
+fn flasklint(dir: &Path) -> Command {
+    let mut command = common::flasklint();
+    command.current_dir(dir);
+    command
+}
+
+/// (filename, code) of every finding, from JSON output.
+fn findings(dir: &Path, args: &[&str]) -> Vec<(String, String)> {
+    let output = flasklint(dir)
+        .args(["--format", "json"])
+        .args(args)
+        .output()
+        .expect("runs");
+    assert_ne!(
+        output.status.code(),
+        Some(2),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let value: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    value
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|f| {
+            let text = |key: &str| f[key].as_str().unwrap_or_default().to_string();
+            (text("filename"), text("code"))
+        })
+        .collect()
+}
+
+fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+    items
+        .iter()
+        .map(|(a, b)| ((*a).to_string(), (*b).to_string()))
+        .collect()
+}
+
+// ---------------------------------------------------------------- discovery
+
+#[test]
+fn flasklint_toml_in_the_current_directory() {
+    let dir = tree(&[
+        ("flasklint.toml", "ignore = [\"FL101\"]\n"),
+        ("a.py", REPEATED),
+        ("b.py", MUTATION),
+    ]);
+    assert_eq!(findings(dir.path(), &[]), pairs(&[("b.py", "FL105")]));
+}
+
+#[test]
+fn dot_flasklint_toml_and_pyproject_tables() {
+    let dir = tree(&[
+        (".flasklint.toml", "select = [\"FL101\"]\n"),
+        ("a.py", REPEATED),
+        ("b.py", MUTATION),
+    ]);
+    assert_eq!(findings(dir.path(), &[]), pairs(&[("a.py", "FL101")]));
+    let dir = tree(&[
+        (
+            "pyproject.toml",
+            "[project]\nname = \"shop\"\n\n[tool.flasklint]\nselect = [\"FL105\"]\n",
+        ),
+        ("a.py", REPEATED),
+        ("b.py", MUTATION),
+    ]);
+    assert_eq!(findings(dir.path(), &[]), pairs(&[("b.py", "FL105")]));
+}
+
+#[test]
+fn config_is_found_upwards_and_the_nearest_wins() {
+    let dir = tree(&[
+        ("flasklint.toml", "select = [\"FL101\"]\n"),
+        ("svc/flasklint.toml", "select = [\"FL105\"]\n"),
+        ("svc/app/a.py", REPEATED),
+        ("svc/app/b.py", MUTATION),
+        ("other/a.py", REPEATED),
+        ("other/b.py", MUTATION),
+    ]);
+    assert_eq!(
+        findings(&dir.path().join("svc/app"), &[]),
+        pairs(&[("b.py", "FL105")])
+    );
+    assert_eq!(
+        findings(&dir.path().join("other"), &[]),
+        pairs(&[("a.py", "FL101")])
+    );
+}
+
+#[test]
+fn a_pyproject_without_the_table_is_skipped() {
+    let dir = tree(&[
+        ("flasklint.toml", "select = [\"FL105\"]\n"),
+        (
+            "svc/pyproject.toml",
+            "[project]\nname = \"svc\"\n\n[tool.ruff]\nline-length = 100\n",
+        ),
+        ("svc/a.py", REPEATED),
+        ("svc/b.py", MUTATION),
+    ]);
+    assert_eq!(
+        findings(&dir.path().join("svc"), &[]),
+        pairs(&[("b.py", "FL105")])
+    );
+}
+
+#[test]
+fn config_option_and_isolated() {
+    let dir = tree(&[
+        ("flasklint.toml", "select = [\"FL101\"]\n"),
+        ("ci/strict.toml", "select = [\"FL105\"]\n"),
+        ("a.py", REPEATED),
+        ("b.py", MUTATION),
+    ]);
+    assert_eq!(findings(dir.path(), &[]), pairs(&[("a.py", "FL101")]));
+    assert_eq!(
+        findings(dir.path(), &["--config", "ci/strict.toml"]),
+        pairs(&[("b.py", "FL105")])
+    );
+    assert_eq!(
+        findings(dir.path(), &["--isolated"]),
+        pairs(&[("a.py", "FL101"), ("b.py", "FL105")])
+    );
+}
+
+// ---------------------------------------------------------------- keys
+
+#[test]
+fn select_extend_select_and_ignore_layer_with_the_command_line() {
+    let dir = tree(&[
+        (
+            "flasklint.toml",
+            "select = [\"FL101\"]\nextend-select = [\"FL102\"]\nignore = [\"FL101\"]\n",
+        ),
+        ("a.py", REPEATED),
+        ("b.py", MUTATION),
+        ("c.py", LOOP),
+    ]);
+    assert_eq!(findings(dir.path(), &[]), pairs(&[("c.py", "FL102")]));
+    // The command line's --select replaces the file's selection.
+    assert_eq!(
+        findings(dir.path(), &["--select", "FL105"]),
+        pairs(&[("b.py", "FL105")])
+    );
+    assert_eq!(
+        findings(dir.path(), &["--extend-select", "FL105"]),
+        pairs(&[("b.py", "FL105"), ("c.py", "FL102")])
+    );
+    assert_eq!(findings(dir.path(), &["--ignore", "FL102"]), pairs(&[]));
+}
+
+#[test]
+fn exclude_replaces_the_defaults_and_extend_exclude_adds() {
+    let files = [
+        ("a.py", MUTATION),
+        ("venv/a.py", MUTATION),
+        ("migrations/0001.py", MUTATION),
+        ("api_pb2.py", MUTATION),
+    ];
+    let mut with_exclude = files.to_vec();
+    with_exclude.push(("flasklint.toml", "exclude = [\"migrations\"]\n"));
+    let dir = tree(&with_exclude);
+    assert_eq!(
+        findings(dir.path(), &[]),
+        pairs(&[
+            ("a.py", "FL105"),
+            ("api_pb2.py", "FL105"),
+            ("venv/a.py", "FL105")
+        ])
+    );
+    let mut with_extend = files.to_vec();
+    with_extend.push((
+        "flasklint.toml",
+        "extend-exclude = [\"migrations\", \"*_pb2.py\"]\n",
+    ));
+    let dir = tree(&with_extend);
+    assert_eq!(findings(dir.path(), &[]), pairs(&[("a.py", "FL105")]));
+}
+
+#[test]
+fn config_paths_are_relative_to_the_config_file() {
+    let dir = tree(&[
+        (
+            "flasklint.toml",
+            "extend-exclude = [\"app/legacy\"]\nper-file-ignores = { \"app/tests/**\" = [\"FL105\"] }\n",
+        ),
+        ("app/views.py", MUTATION),
+        ("app/legacy/old.py", MUTATION),
+        ("app/tests/test_views.py", MUTATION),
+    ]);
+    let expected = pairs(&[("views.py", "FL105")]);
+    // Run from a subdirectory: the globs still mean the paths under the file's directory.
+    assert_eq!(findings(&dir.path().join("app"), &[]), expected);
+    assert_eq!(
+        findings(dir.path(), &[]),
+        pairs(&[("app/views.py", "FL105")])
+    );
+}
+
+#[test]
+fn per_file_ignores_by_name_and_path() {
+    let dir = tree(&[
+        (
+            "pyproject.toml",
+            "[tool.flasklint]\nper-file-ignores = { \"tests/**\" = [\"FL1\"], \"conftest.py\" = [\"FL105\"] }\n",
+        ),
+        ("tests/test_a.py", REPEATED),
+        ("app/conftest.py", MUTATION),
+        ("app/views.py", MUTATION),
+    ]);
+    assert_eq!(
+        findings(dir.path(), &[]),
+        pairs(&[("app/views.py", "FL105")])
+    );
+}
+
+#[test]
+fn respect_gitignore_from_file_and_command_line() {
+    let files = [
+        (".gitignore", "generated/\n"),
+        ("generated/a.py", MUTATION),
+        ("a.py", MUTATION),
+    ];
+    let dir = tree(&files);
+    assert_eq!(findings(dir.path(), &[]), pairs(&[("a.py", "FL105")]));
+    assert_eq!(
+        findings(dir.path(), &["--no-respect-gitignore"]),
+        pairs(&[("a.py", "FL105"), ("generated/a.py", "FL105")])
+    );
+    let mut off = files.to_vec();
+    off.push(("flasklint.toml", "respect-gitignore = false\n"));
+    let dir = tree(&off);
+    assert_eq!(
+        findings(dir.path(), &[]),
+        pairs(&[("a.py", "FL105"), ("generated/a.py", "FL105")])
+    );
+}
+
+#[test]
+fn max_session_writes_and_max_value_bytes() {
+    let three = "from flask import session\n\n\ndef f(a, b, c):\n    session[\"a\"] = a\n    session[\"b\"] = b\n    session[\"c\"] = c\n";
+    let literal = format!(
+        "from flask import session\n\nsession[\"banner\"] = \"{}\"\n",
+        "x".repeat(600)
+    );
+    let dir = tree(&[
+        ("three.py", three),
+        ("banner.py", &literal),
+        ("flasklint.toml", "max-session-writes = 2\n"),
+    ]);
+    assert_eq!(
+        findings(dir.path(), &[]),
+        pairs(&[("banner.py", "FL103"), ("three.py", "FL101")])
+    );
+    fs::write(
+        dir.path().join("flasklint.toml"),
+        "max-session-writes = 3\nmax-value-bytes = 1000\n",
+    )
+    .expect("write");
+    assert_eq!(findings(dir.path(), &[]), pairs(&[]));
+}
+
+#[test]
+fn session_names_make_a_reexport_the_session() {
+    let code = "from myapp.compat import session as sess\n\n\ndef add(sku):\n    sess[\"cart\"].append(sku)\n";
+    let dir = tree(&[("views.py", code)]);
+    assert_eq!(findings(dir.path(), &[]), pairs(&[]));
+    fs::write(
+        dir.path().join("flasklint.toml"),
+        "session-names = [\"myapp.compat.session\"]\n",
+    )
+    .expect("write");
+    assert_eq!(findings(dir.path(), &[]), pairs(&[("views.py", "FL105")]));
+}
+
+// ---------------------------------------------------------------- errors
+
+/// Runs with `config` as `name` in a fresh tree and returns stderr, after
+/// checking the exit code is 2.
+fn config_error(name: &str, config: &str) -> String {
+    let dir = tree(&[(name, config), ("a.py", MUTATION)]);
+    let output = flasklint(dir.path()).output().expect("runs");
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "config {config:?} was accepted"
+    );
+    assert!(output.stdout.is_empty());
+    assert_eq!(
+        fs::read_to_string(dir.path().join(name)).expect("config kept"),
+        config,
+        "config file changed"
+    );
+    String::from_utf8(output.stderr).expect("utf-8")
+}
+
+#[test]
+fn errors_name_the_file_line_column_key_and_expectation() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "flasklint.toml",
+            "selct = [\"FL1\"]\n",
+            &["flasklint.toml:1:1", "unknown field `selct`", "`select`"],
+        ),
+        (
+            "flasklint.toml",
+            "max-session-writes = \"two\"\n",
+            &[
+                "flasklint.toml:1:22",
+                "`max-session-writes`",
+                "expected a whole number",
+            ],
+        ),
+        (
+            "flasklint.toml",
+            "max-session-writes = -1\n",
+            &[
+                "flasklint.toml:1:22",
+                "`max-session-writes` must not be negative",
+                "0 or more",
+            ],
+        ),
+        (
+            "flasklint.toml",
+            "select = [\"FL101\", \"FL999\"]\n",
+            &[
+                "flasklint.toml:1:20",
+                "unknown rule code or prefix `FL999` in `select`",
+            ],
+        ),
+        (
+            "flasklint.toml",
+            "extend-exclude = [\"a[b\"]\n",
+            &[
+                "flasklint.toml:1:19",
+                "invalid glob `a[b` in `extend-exclude`",
+            ],
+        ),
+        (
+            "flasklint.toml",
+            "per-file-ignores = { \"tests/**\" = \"FL101\" }\n",
+            &[
+                "flasklint.toml:1:35",
+                "`per-file-ignores`",
+                "expected a list",
+            ],
+        ),
+        (
+            "flasklint.toml",
+            "respect-gitignore = \"yes\"\n",
+            &[
+                "flasklint.toml:1:21",
+                "`respect-gitignore`",
+                "expected a boolean",
+            ],
+        ),
+        (
+            "flasklint.toml",
+            "select = [\"FL1\"\n",
+            &["flasklint.toml:"],
+        ),
+        (
+            "pyproject.toml",
+            "[tool]\nflasklint = 3\n",
+            &["pyproject.toml:2:13", "`flasklint`", "expected a table"],
+        ),
+        (
+            "pyproject.toml",
+            "[tool.flasklint]\nignore = [\"FL101\"]\nbogus = 1\n",
+            &["pyproject.toml:3:1", "unknown field `bogus`"],
+        ),
+        (
+            "flasklint.toml",
+            "session-names = [\"session\"]\n",
+            &["flasklint.toml:1:18", "invalid dotted name"],
+        ),
+    ];
+    for (name, config, needles) in cases {
+        let stderr = config_error(name, config);
+        assert!(
+            stderr.contains(&format!("error: invalid configuration in {name}")),
+            "{stderr}"
+        );
+        for needle in *needles {
+            assert!(
+                stderr.contains(needle),
+                "{config:?}: {needle:?} not in\n{stderr}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_config_that_is_a_directory_or_missing_its_table() {
+    let dir = tree(&[
+        ("a.py", MUTATION),
+        ("conf/x", ""),
+        ("pyproject.toml", "[project]\nname = \"x\"\n"),
+    ]);
+    flasklint(dir.path())
+        .args(["--config", "conf"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("`conf` is a directory"));
+    flasklint(dir.path())
+        .args(["--config", "pyproject.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("has no `[tool.flasklint]` table"));
+    flasklint(dir.path())
+        .args(["--config", "missing.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("`missing.toml` cannot be read"));
+}
+
+// ---------------------------------------------------------------- noqa
+
+#[test]
+fn noqa_with_an_unknown_code_warns_on_stderr() {
+    let code = "from flask import session\n\n\ndef add(sku):\n    session[\"cart\"].append(sku)  # noqa: FL999, E501\n";
+    let dir = tree(&[("a.py", code)]);
+    flasklint(dir.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "warning: a.py:5: unknown rule code `FL999` in a noqa comment",
+        ))
+        .stderr(predicate::str::contains("E501").not());
+}
+
+// ---------------------------------------------------------------- discovery options
+
+#[test]
+fn exclude_options_on_the_command_line() {
+    let dir = tree(&[
+        ("a.py", MUTATION),
+        ("venv/a.py", MUTATION),
+        ("gen/a.py", MUTATION),
+    ]);
+    assert_eq!(
+        findings(dir.path(), &["--extend-exclude", "gen"]),
+        pairs(&[("a.py", "FL105")])
+    );
+    assert_eq!(
+        findings(dir.path(), &["--exclude", "gen"]),
+        pairs(&[("a.py", "FL105"), ("venv/a.py", "FL105")])
+    );
+}
+
+#[test]
+fn explicit_files_obey_excludes_only_with_force_exclude() {
+    let dir = tree(&[
+        ("flasklint.toml", "extend-exclude = [\"migrations\"]\n"),
+        ("migrations/0001.py", MUTATION),
+    ]);
+    assert_eq!(
+        findings(dir.path(), &["migrations/0001.py"]),
+        pairs(&[("migrations/0001.py", "FL105")])
+    );
+    assert_eq!(
+        findings(dir.path(), &["--force-exclude", "migrations/0001.py"]),
+        pairs(&[])
+    );
+    assert_eq!(
+        findings(dir.path(), &["--force-exclude", "migrations"]),
+        pairs(&[])
+    );
+}
+
+// ---------------------------------------------------------------- stdin
+
+#[test]
+fn stdin_is_reported_under_its_filename() {
+    let dir = tree(&[]);
+    for args in [
+        &["--stdin-filename", "app/views.py"][..],
+        &["--stdin-filename", "app/views.py", "-"][..],
+    ] {
+        let output = flasklint(dir.path())
+            .args(["--format", "concise", "-q"])
+            .args(args)
+            .write_stdin(MUTATION)
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&output.stdout).starts_with("app/views.py:5:5: FL105 "));
+    }
+    flasklint(dir.path())
+        .args(["--format", "concise", "-q", "-"])
+        .write_stdin(MUTATION)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::starts_with("-:5:5: FL105"));
+}
+
+#[test]
+fn stdin_gets_the_per_file_ignores_and_excludes_of_its_name() {
+    let dir = tree(&[(
+        "flasklint.toml",
+        "per-file-ignores = { \"tests/**\" = [\"FL105\"] }\nextend-exclude = [\"generated\"]\n",
+    )]);
+    flasklint(dir.path())
+        .args(["--stdin-filename", "tests/test_cart.py"])
+        .write_stdin(MUTATION)
+        .assert()
+        .code(0);
+    flasklint(dir.path())
+        .args(["--stdin-filename", "app/cart.py"])
+        .write_stdin(MUTATION)
+        .assert()
+        .code(1);
+    flasklint(dir.path())
+        .args([
+            "--force-exclude",
+            "--stdin-filename",
+            "generated/cart.py",
+            "--format",
+            "json",
+        ])
+        .write_stdin(MUTATION)
+        .assert()
+        .code(0)
+        .stdout("[]\n");
+}
+
+#[test]
+fn empty_and_non_utf8_stdin() {
+    let dir = tree(&[]);
+    flasklint(dir.path())
+        .args(["--stdin-filename", "a.py"])
+        .write_stdin("")
+        .assert()
+        .code(0)
+        .stdout("All checks passed.\n")
+        .stderr(predicate::str::contains("standard input is empty"));
+    flasklint(dir.path())
+        .args(["--stdin-filename", "a.py", "--format", "concise"])
+        .write_stdin(&b"x = '\xff'\n"[..])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::starts_with(
+            "a.py:1:1: FL001 the file is not valid UTF-8",
+        ));
+}
+
+// ---------------------------------------------------------------- statistics
+
+#[test]
+fn statistics_count_per_rule_most_frequent_first() {
+    let dir = tree(&[("a.py", MUTATION), ("b.py", MUTATION), ("c.py", REPEATED)]);
+    flasklint(dir.path())
+        .arg("--statistics")
+        .assert()
+        .code(1)
+        .stdout("2  FL105  unmarked-session-mutation      2 fixable\n1  FL101  repeated-session-write         1 fixable\n");
+    let output = flasklint(dir.path())
+        .args(["--statistics", "--format", "json"])
+        .output()
+        .expect("runs");
+    let rows: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(
+        rows,
+        serde_json::json!([
+            {"code": "FL105", "name": "unmarked-session-mutation", "count": 2, "fixable": 2},
+            {"code": "FL101", "name": "repeated-session-write", "count": 1, "fixable": 1}
+        ])
+    );
+}
+
+// ---------------------------------------------------------------- README
+
+/// The fenced block of `lang` that follows `heading` in the README.
+fn readme_block(heading: &str, lang: &str) -> String {
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README");
+    let section = &readme[readme
+        .find(heading)
+        .unwrap_or_else(|| panic!("README has {heading}"))..];
+    let start = section
+        .find(&format!("```{lang}\n"))
+        .expect("a fenced block")
+        + lang.len()
+        + 4;
+    let end = section[start..].find("```").expect("closed block") + start;
+    section[start..end].to_string()
+}
+
+#[test]
+fn the_readme_configuration_example_is_valid_and_does_what_it_says() {
+    let example = readme_block("## Configuration", "toml");
+    assert!(example.starts_with("[tool.flasklint]"), "{example}");
+    let dir = tree(&[
+        ("pyproject.toml", &example),
+        // FL102 is ignored by the example; tests/** ignores FL101 and FL103.
+        ("loop.py", LOOP),
+        ("tests/test_views.py", REPEATED),
+        // Two writes are allowed (max-session-writes = 2).
+        ("views.py", REPEATED),
+        ("migrations/0001.py", MUTATION),
+        ("api_pb2.py", MUTATION),
+        // The re-exported session of session-names.
+        (
+            "compat.py",
+            "from myapp.compat import session\n\n\ndef add(x):\n    session[\"c\"].append(x)\n",
+        ),
+    ]);
+    assert_eq!(findings(dir.path(), &[]), pairs(&[("compat.py", "FL105")]));
+    // Without the table header, the same keys work in flasklint.toml.
+    let bare = example.replacen("[tool.flasklint]\n", "", 1);
+    fs::remove_file(dir.path().join("pyproject.toml")).expect("remove");
+    fs::write(dir.path().join("flasklint.toml"), bare).expect("write");
+    assert_eq!(findings(dir.path(), &[]), pairs(&[("compat.py", "FL105")]));
+}
+
+#[test]
+fn the_readme_suppression_example_silences_what_it_says() {
+    let example = readme_block("## Suppression", "python");
+    let code = format!(
+        "from flask import session\n\n\ndef f(sku, theme):\n{}",
+        example
+            .lines()
+            .map(|line| format!("    {line}\n"))
+            .collect::<String>()
+    );
+    let dir = tree(&[("a.py", &code)]);
+    assert_eq!(findings(dir.path(), &[]), pairs(&[]));
+    let without = code.replace("# noqa: FL105", "").replace("# noqa", "");
+    fs::write(dir.path().join("a.py"), without).expect("write");
+    assert_eq!(
+        findings(dir.path(), &[]),
+        pairs(&[("a.py", "FL105"), ("a.py", "FL105")])
+    );
+}
