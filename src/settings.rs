@@ -19,6 +19,10 @@ pub enum OutputFormat {
     Json,
     /// The same objects as `json`, one per line.
     JsonLines,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
 }
 
 /// When to colour the text report.

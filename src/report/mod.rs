@@ -3,7 +3,9 @@
 //! line index.
 
 mod concise;
+mod github;
 mod json;
+mod sarif;
 mod statistics;
 mod text;
 
@@ -75,6 +77,8 @@ pub fn reporter(settings: &Settings) -> Box<dyn Reporter> {
         }),
         OutputFormat::Json => Box::new(json::JsonReporter::array()),
         OutputFormat::JsonLines => Box::new(json::JsonReporter::lines()),
+        OutputFormat::Sarif => Box::new(sarif::SarifReporter::new(settings.rules, &settings.cwd)),
+        OutputFormat::Github => Box::new(github::GithubReporter),
     }
 }
 
@@ -109,5 +113,13 @@ impl<'a> Positions<'a> {
 
     fn location(&self, at: ruff_text_size::TextSize) -> Location {
         self.lines.location(self.source, at)
+    }
+
+    /// The text of the line on which `at` stands, without its line break.
+    fn line_text(&self, at: ruff_text_size::TextSize) -> &'a str {
+        let line = self.lines.line_of(at);
+        let start = usize::from(self.lines.line_start(line));
+        let rest = &self.source[start..];
+        rest.find(['\n', '\r']).map_or(rest, |end| &rest[..end])
     }
 }

@@ -177,6 +177,19 @@ pub static RULES: &[RuleInfo] = &[
     },
 ];
 
+impl RuleInfo {
+    /// The text of a `## heading` section of the rule's documentation,
+    /// as one paragraph.
+    pub fn section(&self, heading: &str) -> Option<&'static str> {
+        let doc: &'static str = self.doc;
+        let start = doc.find(&format!("## {heading}\n"))? + heading.len() + 4;
+        let end = doc[start..]
+            .find("\n## ")
+            .map_or(doc.len(), |at| start + at);
+        Some(doc[start..end].trim())
+    }
+}
+
 impl Rule {
     /// The rule's registry entry.
     pub fn info(self) -> &'static RuleInfo {

@@ -1,6 +1,9 @@
 //! Helpers shared by the integration tests: the binary, and temporary
 //! trees of files.
 
+// Each test binary uses some of these helpers, not all.
+#![allow(dead_code)]
+
 use std::fs;
 
 use assert_cmd::Command;
