@@ -11,6 +11,7 @@ use clap::Parser;
 use crate::checker::RuleOptions;
 use crate::config::{self, Config, ConfigError};
 use crate::discover::{DEFAULT_EXCLUDES, DiscoveryOptions};
+use crate::lint::FixMode;
 use crate::patterns::{self, PathPattern};
 use crate::rules::{RULES, Rule, RuleSet};
 use crate::settings::{ColorChoice, Input, OutputFormat, PerFileIgnore, Settings};
@@ -38,6 +39,15 @@ struct Args {
     /// Exit 0 even when findings remain.
     #[arg(long)]
     exit_zero: bool,
+    /// Apply the safe fixes in place, then report what remains.
+    #[arg(long)]
+    fix: bool,
+    /// Print the fixes as a unified diff; change no file.
+    #[arg(long, conflicts_with = "fix")]
+    diff: bool,
+    /// With --fix or --diff, apply the unsafe fixes too.
+    #[arg(long)]
+    unsafe_fixes: bool,
     /// Use this configuration file.
     #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
     config: Option<PathBuf>,
@@ -151,6 +161,15 @@ fn settings(args: Args) -> Result<Settings, String> {
         discovery,
         rules,
         per_file_ignores,
+        fix: match (args.fix, args.diff) {
+            (true, _) => FixMode::Apply {
+                unsafe_fixes: args.unsafe_fixes,
+            },
+            (_, true) => FixMode::Diff {
+                unsafe_fixes: args.unsafe_fixes,
+            },
+            _ => FixMode::Report,
+        },
         rule_options: RuleOptions {
             max_session_writes: config
                 .max_session_writes

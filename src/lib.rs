@@ -7,8 +7,10 @@
 pub mod checker;
 pub mod cli;
 pub mod config;
+pub mod diff;
 pub mod discover;
 pub mod finding;
+pub mod fix;
 pub mod lint;
 pub mod noqa;
 pub mod patterns;
@@ -18,6 +20,7 @@ pub mod session;
 pub mod session_ops;
 pub mod settings;
 pub mod source;
+pub mod write;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -25,10 +28,11 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::diff::unified_diff;
 use crate::discover::{MissingPath, SourcePath, discover};
-use crate::lint::{FileReport, lint_bytes, lint_file};
+use crate::lint::{FileReport, FixMode, lint_bytes, lint_file};
 use crate::report::{Reporter, Summary, reporter};
-use crate::settings::{Input, Settings};
+use crate::settings::{Input, OutputFormat, Settings};
 
 /// Files checked in parallel at a time. Reports are printed chunk by
 /// chunk in path order, so memory holds only the chunk in flight.
@@ -64,9 +68,16 @@ impl From<ExitStatus> for std::process::ExitCode {
 /// Checks what the settings name and prints the report.
 pub fn run(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write) -> ExitStatus {
     let started = Instant::now();
+    // Fixed standard input goes to stdout, so its report goes to stderr.
+    let report_to_stderr = matches!(
+        (&settings.input, settings.fix),
+        (Input::Stdin(_), FixMode::Apply { .. })
+    );
     let mut out = Output {
         reporter: reporter(settings),
         summary: Summary::default(),
+        fix: settings.fix,
+        report_to_stderr,
         stdout,
         stderr,
     };
@@ -78,8 +89,29 @@ pub fn run(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write) 
         return status;
     }
     let summary = out.summary;
-    if out.reporter.finish(out.stdout, &summary).is_err() || out.stdout.flush().is_err() {
+    if !matches!(settings.fix, FixMode::Diff { .. }) && out.finish_report().is_err() {
         return ExitStatus::Error;
+    }
+    if out.stdout.flush().is_err() {
+        return ExitStatus::Error;
+    }
+    let chatty =
+        !settings.quiet && matches!(settings.format, OutputFormat::Text | OutputFormat::Concise);
+    match settings.fix {
+        FixMode::Apply { .. } if chatty => out.warn(&format!(
+            "Fixed {} finding{} ({} remaining).",
+            summary.fixed,
+            plural(summary.fixed),
+            summary.findings
+        )),
+        FixMode::Diff { .. } if chatty => out.warn(&format!(
+            "Would fix {} finding{} in {} file{}.",
+            summary.fixed,
+            plural(summary.fixed),
+            summary.diffs,
+            plural(summary.diffs)
+        )),
+        _ => {}
     }
     if settings.verbose {
         out.warn(&format!(
@@ -88,31 +120,58 @@ pub fn run(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write) 
             started.elapsed().as_millis()
         ));
     }
-    match summary.findings {
-        0 => ExitStatus::Success,
-        _ if settings.exit_zero => ExitStatus::Success,
-        _ => ExitStatus::Failure,
+    let failed = match settings.fix {
+        FixMode::Diff { .. } => summary.diffs > 0,
+        _ => summary.findings > 0,
+    };
+    if failed && !settings.exit_zero {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
     }
+}
+
+fn plural(count: usize) -> &'static str {
+    if count == 1 { "" } else { "s" }
 }
 
 /// Where reports and chatter go.
 struct Output<'o> {
     reporter: Box<dyn Reporter>,
     summary: Summary,
+    fix: FixMode,
+    report_to_stderr: bool,
     stdout: &'o mut dyn Write,
     stderr: &'o mut dyn Write,
 }
 
 impl Output<'_> {
-    /// Prints a file's report, and its warnings on stderr.
+    /// Prints a file's report (or, with `--diff`, its diff), and its
+    /// warnings on stderr.
     fn emit(&mut self, report: &FileReport) -> Result<(), ExitStatus> {
         for warning in &report.warnings {
             self.warn(warning);
         }
         self.summary.add(report);
-        self.reporter
-            .file(self.stdout, report)
-            .map_err(|_| ExitStatus::Error)
+        let written = match (self.fix, &report.fixed) {
+            (FixMode::Diff { .. }, Some(fixed)) => {
+                let diff = unified_diff(&report.path, &fixed.before, &fixed.after);
+                self.stdout.write_all(diff.as_bytes())
+            }
+            (FixMode::Diff { .. }, None) => Ok(()),
+            _ if self.report_to_stderr => self.reporter.file(self.stderr, report),
+            _ => self.reporter.file(self.stdout, report),
+        };
+        written.map_err(|_| ExitStatus::Error)
+    }
+
+    fn finish_report(&mut self) -> std::io::Result<()> {
+        let sink: &mut dyn Write = if self.report_to_stderr {
+            self.stderr
+        } else {
+            self.stdout
+        };
+        self.reporter.finish(sink, &self.summary)
     }
 
     /// Prints a line on stderr; a failure to do so is not worth stopping for.
@@ -141,12 +200,10 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
             chunk
                 .par_iter()
                 .map(|file| {
-                    let rules = settings.rules_for(&file.absolute);
                     lint_file(
                         &file.path,
                         file.display.clone(),
-                        rules,
-                        &settings.rule_options,
+                        settings.file_settings(&file.absolute),
                     )
                 })
                 .collect()
@@ -159,15 +216,24 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
 }
 
 /// Checks standard input as the file `name` (its per-file ignores apply;
-/// with `--force-exclude`, an excluded name is not checked).
+/// with `--force-exclude`, an excluded name is not checked). With `--fix`,
+/// the fixed source is printed on stdout.
 fn check_stdin(settings: &Settings, name: &Path, out: &mut Output) -> Result<(), ExitStatus> {
     let file = SourcePath::new(name, &settings.cwd);
-    if settings.discovery.force_exclude && settings.discovery.is_excluded(&file.absolute) {
-        return Ok(());
-    }
     let mut bytes = Vec::new();
     if let Err(error) = std::io::stdin().read_to_end(&mut bytes) {
         return Err(out.fail(&format!("cannot read standard input: {error}")));
+    }
+    let excluded =
+        settings.discovery.force_exclude && settings.discovery.is_excluded(&file.absolute);
+    if excluded {
+        // An editor still expects its text back.
+        if matches!(settings.fix, FixMode::Apply { .. }) {
+            out.stdout
+                .write_all(&bytes)
+                .map_err(|_| ExitStatus::Error)?;
+        }
+        return Ok(());
     }
     if bytes.is_empty() && !settings.quiet {
         out.warn(&format!(
@@ -175,19 +241,25 @@ fn check_stdin(settings: &Settings, name: &Path, out: &mut Output) -> Result<(),
             file.display
         ));
     }
-    let rules = settings.rules_for(&file.absolute);
-    let rule_options = &settings.rule_options;
+    let file_settings = settings.file_settings(&file.absolute);
     // Deeply nested input needs the same stack as a file would get.
     let report = std::thread::scope(|scope| {
         std::thread::Builder::new()
             .stack_size(WORKER_STACK)
             .spawn_scoped(scope, || {
-                lint_bytes(file.display.clone(), bytes, rules, rule_options)
+                lint_bytes(file.display.clone(), &bytes, file_settings)
             })
             .map(|handle| handle.join())
     });
-    match report {
-        Ok(Ok(report)) => out.emit(&report),
-        _ => Err(out.fail("cannot check standard input")),
+    let Ok(Ok(report)) = report else {
+        return Err(out.fail("cannot check standard input"));
+    };
+    if matches!(settings.fix, FixMode::Apply { .. }) {
+        let text = report
+            .fixed
+            .as_ref()
+            .map_or(&bytes[..], |fixed| fixed.after.as_bytes());
+        out.stdout.write_all(text).map_err(|_| ExitStatus::Error)?;
     }
+    out.emit(&report)
 }

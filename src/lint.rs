@@ -1,6 +1,7 @@
 //! The per-file pipeline: read, parse, build the session model, run the
-//! rules. Each file goes through on its own, so files can run in parallel
-//! and nothing of one file outlives its report.
+//! rules, drop suppressed findings, and (with `--fix` or `--diff`) apply
+//! the fixes. Each file goes through on its own, so files can run in
+//! parallel and nothing of one file outlives its report.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -12,10 +13,40 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::checker::{Checker, RuleOptions};
 use crate::finding::Finding;
+use crate::fix::{Pass, fix_source};
 use crate::noqa::Suppressions;
 use crate::rules::{Rule, RuleSet};
 use crate::session::SessionModel;
 use crate::source::{LineIndex, strip_bom};
+use crate::write::replace_file;
+
+/// What to do with fixes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixMode {
+    /// Report them only.
+    Report,
+    /// Apply them (`--fix`): write files, or print fixed standard input.
+    Apply {
+        /// Apply unsafe fixes too.
+        unsafe_fixes: bool,
+    },
+    /// Show them as a diff (`--diff`), change nothing.
+    Diff {
+        /// Include unsafe fixes.
+        unsafe_fixes: bool,
+    },
+}
+
+/// How one file is checked.
+#[derive(Debug, Clone, Copy)]
+pub struct FileSettings<'a> {
+    /// The rules that run on it.
+    pub rules: RuleSet,
+    /// The rules' options.
+    pub options: &'a RuleOptions,
+    /// What to do with fixes.
+    pub fix: FixMode,
+}
 
 /// The outcome of checking one file.
 #[derive(Debug)]
@@ -26,48 +57,102 @@ pub struct FileReport {
     /// The text the findings point into (after any byte order mark);
     /// `None` when the file could not be read.
     pub source: Option<Arc<str>>,
-    /// The findings, in source order.
+    /// The findings, in source order (after fixing, those that remain).
     pub findings: Vec<Finding>,
     /// Warnings for stderr, such as unknown codes in `noqa` comments.
     pub warnings: Vec<String>,
+    /// What fixing changed, with `--fix` or `--diff`.
+    pub fixed: Option<Fixed>,
 }
 
-/// Reads and checks one file.
-pub fn lint_file(
-    path: &Path,
-    display: String,
-    rules: RuleSet,
-    options: &RuleOptions,
-) -> FileReport {
-    match std::fs::read(path) {
-        Ok(bytes) => lint_bytes(display, bytes, rules, options),
-        Err(error) => io_error(display, rules, format!("cannot read the file: {error}")),
+/// A file's text before and after its fixes, byte order mark included.
+#[derive(Debug)]
+pub struct Fixed {
+    /// The text as read.
+    pub before: String,
+    /// The text with the fixes applied.
+    pub after: String,
+    /// How many findings the fixes removed.
+    pub applied: usize,
+}
+
+/// Reads and checks one file; with `--fix`, writes the fixed file.
+pub fn lint_file(path: &Path, display: String, settings: FileSettings) -> FileReport {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            return io_error(
+                display,
+                settings.rules,
+                format!("cannot read the file: {error}"),
+            );
+        }
+    };
+    let mut report = lint_bytes(display, &bytes, settings);
+    if let (FixMode::Apply { .. }, Some(fixed)) = (settings.fix, &report.fixed)
+        && let Err(reason) = replace_file(path, &bytes, fixed.after.as_bytes())
+    {
+        let warning = format!(
+            "error: {}: cannot write the fixes, the file is unchanged: {reason}",
+            report.path
+        );
+        let unfixed = FileSettings {
+            fix: FixMode::Report,
+            ..settings
+        };
+        report = lint_bytes(report.path, &bytes, unfixed);
+        report.warnings.push(warning);
     }
+    report
 }
 
 /// Checks the bytes of a file that has been read.
-pub fn lint_bytes(
-    display: String,
-    bytes: Vec<u8>,
-    rules: RuleSet,
-    options: &RuleOptions,
-) -> FileReport {
-    match String::from_utf8(bytes) {
-        Ok(text) => {
-            let text: Arc<str> = strip_bom(&text).into();
-            let (findings, warnings) = lint_source(&display, &text, rules, options);
-            FileReport {
-                path: display,
-                source: Some(text),
-                findings,
-                warnings,
-            }
-        }
+pub fn lint_bytes(display: String, bytes: &[u8], settings: FileSettings) -> FileReport {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
         Err(error) => {
-            let at = error.utf8_error().valid_up_to();
+            let at = error.valid_up_to();
             let reason = format!("the file is not valid UTF-8 (invalid byte at offset {at})");
-            io_error(display, rules, reason)
+            return io_error(display, settings.rules, reason);
         }
+    };
+    let source = strip_bom(text);
+    let (unsafe_fixes, fixing) = match settings.fix {
+        FixMode::Report => (false, false),
+        FixMode::Apply { unsafe_fixes } | FixMode::Diff { unsafe_fixes } => (unsafe_fixes, true),
+    };
+    if !fixing {
+        let linted = lint_source(&display, source, settings.rules, settings.options);
+        return FileReport {
+            path: display,
+            source: Some(source.into()),
+            findings: linted.findings,
+            warnings: linted.warnings,
+            fixed: None,
+        };
+    }
+    let outcome = fix_source(&display, source, unsafe_fixes, |text| {
+        let linted = lint_source(&display, text, settings.rules, settings.options);
+        Pass {
+            findings: linted.findings,
+            parses: linted.parses,
+        }
+    });
+    let bom = &text[..text.len() - source.len()];
+    let final_source = outcome.fixed.as_deref().unwrap_or(source);
+    let linted = lint_source(&display, final_source, settings.rules, settings.options);
+    let mut warnings = linted.warnings;
+    warnings.extend(outcome.warnings);
+    FileReport {
+        fixed: outcome.fixed.as_ref().map(|after| Fixed {
+            before: text.to_string(),
+            after: format!("{bom}{after}"),
+            applied: outcome.applied,
+        }),
+        path: display,
+        source: Some(final_source.into()),
+        findings: linted.findings,
+        warnings,
     }
 }
 
@@ -86,17 +171,20 @@ fn io_error(path: String, rules: RuleSet, reason: String) -> FileReport {
         source: None,
         findings,
         warnings: Vec::new(),
+        fixed: None,
     }
+}
+
+/// One lint of a text.
+struct Linted {
+    findings: Vec<Finding>,
+    warnings: Vec<String>,
+    parses: bool,
 }
 
 /// Checks Python source text (without a byte order mark): the findings
 /// that are not suppressed, and warnings about the file's `noqa` comments.
-fn lint_source(
-    path: &str,
-    source: &str,
-    rules: RuleSet,
-    options: &RuleOptions,
-) -> (Vec<Finding>, Vec<String>) {
+fn lint_source(path: &str, source: &str, rules: RuleSet, options: &RuleOptions) -> Linted {
     let parse_options =
         ParseOptions::from(Mode::Module).with_target_version(PythonVersion::latest());
     let parsed = parse_unchecked(source, parse_options);
@@ -110,8 +198,13 @@ fn lint_source(
             )
         }));
     }
+    let parses = parsed.errors().is_empty();
     let Some(module) = parsed.syntax().as_module() else {
-        return (findings, Vec::new());
+        return Linted {
+            findings,
+            warnings: Vec::new(),
+            parses,
+        };
     };
     let comments: Vec<TextRange> = parsed
         .tokens()
@@ -137,5 +230,9 @@ fn lint_source(
     let suppressions = Suppressions::parse(source, &comments, &lines, path);
     findings.retain(|finding| !suppressions.silences(finding, &lines));
     findings.sort_by_key(|finding| (finding.range.start(), finding.rule));
-    (findings, suppressions.warnings)
+    Linted {
+        findings,
+        warnings: suppressions.warnings,
+        parses,
+    }
 }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::checker::RuleOptions;
 use crate::discover::DiscoveryOptions;
+use crate::lint::{FileSettings, FixMode};
 use crate::patterns::PathPattern;
 use crate::rules::RuleSet;
 
@@ -69,6 +70,8 @@ pub struct Settings {
     pub per_file_ignores: Vec<PerFileIgnore>,
     /// Options the rules read.
     pub rule_options: RuleOptions,
+    /// What to do with fixes.
+    pub fix: FixMode,
     /// How findings are printed.
     pub format: OutputFormat,
     /// Count findings per rule instead of listing them.
@@ -84,11 +87,18 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The rules that run on the file at `absolute`, after per-file ignores.
-    pub fn rules_for(&self, absolute: &Path) -> RuleSet {
-        self.per_file_ignores
+    /// How to check the file at `absolute`: the rules after its per-file
+    /// ignores, the rule options, and the fix mode.
+    pub fn file_settings(&self, absolute: &Path) -> FileSettings<'_> {
+        let rules = self
+            .per_file_ignores
             .iter()
             .filter(|ignore| ignore.pattern.matches_path_or_ancestor(absolute))
-            .fold(self.rules, |rules, ignore| rules.minus(ignore.rules))
+            .fold(self.rules, |rules, ignore| rules.minus(ignore.rules));
+        FileSettings {
+            rules,
+            options: &self.rule_options,
+            fix: self.fix,
+        }
     }
 }

@@ -25,6 +25,10 @@ pub struct Summary {
     pub fixable: usize,
     /// Files checked.
     pub files: usize,
+    /// Findings removed by fixes (`--fix`), or that would be (`--diff`).
+    pub fixed: usize,
+    /// Files that fixes change.
+    pub diffs: usize,
 }
 
 impl Summary {
@@ -41,6 +45,10 @@ impl Summary {
                     .is_some_and(|fix| fix.applicability == Applicability::Safe)
             })
             .count();
+        if let Some(fixed) = &report.fixed {
+            self.fixed += fixed.applied;
+            self.diffs += 1;
+        }
     }
 
     /// `Found N findings (M fixable with --fix).` or `All checks passed.`

@@ -195,6 +195,10 @@ fn longer<'a>(a: Option<Vec<Write<'a>>>, b: Option<Vec<Write<'a>>>) -> Option<Ve
 struct Entry<'s> {
     key: String,
     value: String,
+    /// Whether the value's continuation lines may be indented one level
+    /// deeper, as the entry is (not when a string spans lines: that would
+    /// change the string).
+    reindent: bool,
     /// Comments that followed the write: (is on the write's own line, text).
     comments: Vec<(bool, &'s str)>,
 }
@@ -272,9 +276,19 @@ fn fix(cx: &Checker, unit: &Unit, session: &str, writes: &[&Write]) -> Option<Fi
             .iter()
             .map(|c| (c.start() <= line_end, &cx.source[c.to_std_range()]))
             .collect();
+        let multiline_string = any_subexpr(value, |e| {
+            matches!(
+                e,
+                Expr::StringLiteral(_)
+                    | Expr::BytesLiteral(_)
+                    | Expr::FString(_)
+                    | Expr::TString(_)
+            ) && cx.text(e).contains(['\n', '\r'])
+        });
         entries.push(Entry {
             key: key_text(cx, key)?,
             value: value_text(cx, value),
+            reindent: !multiline_string,
             comments,
         });
     }
@@ -324,18 +338,22 @@ fn render(session: &str, indent: &str, newline: &str, entries: &[Entry]) -> Stri
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let has_comments = entries.iter().any(|e| !e.comments.is_empty());
-    if !has_comments && indent.chars().count() + one_line.chars().count() <= LINE_LENGTH {
+    let spread = entries
+        .iter()
+        .any(|e| !e.comments.is_empty() || e.value.contains(['\n', '\r']));
+    if !spread && indent.chars().count() + one_line.chars().count() <= LINE_LENGTH {
         return one_line;
     }
-    let inner = if indent.contains('\t') {
-        format!("{indent}\t")
-    } else {
-        format!("{indent}    ")
-    };
+    let step = if indent.contains('\t') { "\t" } else { "    " };
+    let inner = format!("{indent}{step}");
     let mut text = format!("{session}.update({{{newline}");
     for entry in entries {
-        text.push_str(&format!("{inner}{}: {},", entry.key, entry.value));
+        let value = if entry.reindent {
+            entry.value.replace('\n', &format!("\n{step}"))
+        } else {
+            entry.value.clone()
+        };
+        text.push_str(&format!("{inner}{}: {value},", entry.key));
         for (same_line, comment) in &entry.comments {
             if *same_line {
                 text.push_str(&format!("  {comment}"));

@@ -2,11 +2,25 @@
 //! the session, in a function that neither sets `session.modified = True`
 //! nor writes the session itself. Flask only saves a session it saw
 //! change, so the change is lost.
+//!
+//! The fix sets `session.modified = True` as few times as it can while
+//! still covering every path. Flask reads the flag once, when it saves the
+//! session after the view returns, so one assignment anywhere on a path
+//! covers every change on that path, before or after it. The statements of
+//! a block are cut into runs at the statements that can leave the block
+//! (`return`, `raise`, and `break`/`continue` of an enclosing loop); every
+//! path that enters a run goes through all of it, so one assignment per run
+//! that has changes suffices: after the last statement with a change, or,
+//! when the change is in the statement that leaves (`return
+//! session["h"].pop()`), just before that statement.
 
-use ruff_python_ast::{Expr, Stmt};
+use std::collections::HashMap;
+
+use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
+use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
-use crate::checker::{Checker, Unit, for_each_stmt};
+use crate::checker::{Checker, Unit, child_blocks, for_each_stmt};
 use crate::finding::{Applicability, Edit, Finding, Fix};
 use crate::rules::Rule;
 use crate::session_ops::{LocalBindings, Mutation, marks_modified, mutations_in_stmt};
@@ -20,11 +34,22 @@ pub fn check(cx: &Checker, unit: &Unit, findings: &mut Vec<Finding>) {
         marked |= marks_modified(cx, unit, stmt);
         mutations.extend(mutations_in_stmt(cx, unit, &locals, stmt));
     });
-    if marked {
+    if marked || mutations.is_empty() {
         return;
     }
-    for mutation in mutations {
-        findings.push(finding(cx, unit, &mutation));
+    let mut planner = Planner {
+        cx,
+        mutations: &mutations,
+        markers: HashMap::new(),
+    };
+    planner.plan_block(unit.body);
+    for (index, mutation) in mutations.iter().enumerate() {
+        let fix = planner.markers.get(&index).map(|edit| Fix {
+            applicability: Applicability::Safe,
+            message: format!("Set `{}.modified = True`", cx.text(mutation.value.session)),
+            edits: vec![edit.clone()],
+        });
+        findings.push(finding(cx, unit, mutation).with_fix(fix));
     }
 }
 
@@ -42,34 +67,106 @@ fn finding(cx: &Checker, unit: &Unit, mutation: &Mutation) -> Finding {
         mutation.how, unit.name
     );
     let help = format!("Add `{session}.modified = True` after the change");
-    Finding::new(Rule::UnmarkedSessionMutation, message, mutation.range)
-        .with_help(help)
-        .with_fix(fix(cx, session, mutation.stmt))
+    Finding::new(Rule::UnmarkedSessionMutation, message, mutation.range).with_help(help)
 }
 
-/// Inserts `session.modified = True` after the mutating statement: on a
-/// line of its own at the statement's indentation, or after `; ` when the
-/// statement shares its line (a one-line suite). Statements that leave the
-/// function or open a block get no fix.
-fn fix(cx: &Checker, session: &str, stmt: &Stmt) -> Option<Fix> {
-    if !matches!(
-        stmt,
-        Stmt::Expr(_) | Stmt::Assign(_) | Stmt::AugAssign(_) | Stmt::AnnAssign(_) | Stmt::Delete(_)
-    ) {
-        return None;
-    }
-    let marker = format!("{session}.modified = True");
-    let edit = match cx.indentation(stmt) {
-        Some(indent) if !shares_line_after(cx, stmt) => {
-            let at = cx.line_end(stmt.end());
-            Edit::insert(at, format!("{}{indent}{marker}", cx.line_ending()))
+/// Where one `session.modified = True` goes.
+#[derive(Debug, Clone, Copy)]
+enum Anchor<'a> {
+    After(&'a Stmt),
+    Before(&'a Stmt),
+}
+
+/// Chooses the marker that covers each mutation, by index.
+struct Planner<'c, 'a> {
+    cx: &'c Checker<'c>,
+    mutations: &'c [Mutation<'a>],
+    markers: HashMap<usize, Edit>,
+}
+
+impl<'a> Planner<'_, 'a> {
+    fn plan_block(&mut self, block: &'a [Stmt]) {
+        let mut run: Vec<usize> = Vec::new();
+        let mut anchor: Option<Anchor<'a>> = None;
+        for stmt in block {
+            let own = self.mutations_in(stmt, false);
+            if leaves_block(stmt) {
+                // Changes in the leaving statement itself run before it leaves.
+                run.extend(own);
+                if !run.is_empty() {
+                    self.cover(&run, anchor.unwrap_or(Anchor::Before(stmt)));
+                }
+                run.clear();
+                anchor = None;
+                for (child, _) in child_blocks(stmt) {
+                    self.plan_block(child);
+                }
+                continue;
+            }
+            let nested = self.mutations_in(stmt, true);
+            if !nested.is_empty() {
+                run.extend(nested);
+                anchor = Some(Anchor::After(stmt));
+            }
         }
-        _ => Edit::insert(stmt.end(), format!("; {marker}")),
-    };
-    Some(Fix {
-        applicability: Applicability::Safe,
-        message: format!("Set `{marker}` after the change"),
-        edits: vec![edit],
+        if let Some(anchor) = anchor {
+            self.cover(&run, anchor);
+        }
+    }
+
+    /// The mutations of `stmt`'s own expressions, or (`nested`) of all the
+    /// statements inside it too.
+    fn mutations_in(&self, stmt: &Stmt, nested: bool) -> Vec<usize> {
+        let range = stmt.range();
+        self.mutations
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| {
+                if nested {
+                    range.contains_range(m.stmt.range())
+                } else {
+                    std::ptr::eq(m.stmt, stmt)
+                }
+            })
+            .map(|(index, _)| index)
+            .collect()
+    }
+
+    fn cover(&mut self, run: &[usize], anchor: Anchor) {
+        let Some(first) = run.first() else { return };
+        let session = self.cx.text(self.mutations[*first].value.session);
+        let Some(edit) = marker(self.cx, session, anchor) else {
+            return;
+        };
+        for index in run {
+            self.markers.insert(*index, edit.clone());
+        }
+    }
+}
+
+/// The edit that puts `session.modified = True` at `anchor`: on a line of
+/// its own at the statement's indentation, or joined with `; ` when the
+/// statement shares its line (a one-line suite).
+fn marker(cx: &Checker, session: &str, anchor: Anchor) -> Option<Edit> {
+    let marker = format!("{session}.modified = True");
+    Some(match anchor {
+        Anchor::After(stmt) => match cx.indentation(stmt) {
+            Some(indent) if !shares_line_after(cx, stmt) => Edit::insert(
+                cx.line_end(stmt.end()),
+                format!("{}{indent}{marker}", cx.line_ending()),
+            ),
+            // A compound statement always starts its own line, so this is
+            // a simple statement sharing its line: `if x: a.append(1)`.
+            _ if is_compound(stmt) => return None,
+            _ => Edit::insert(stmt.end(), format!("; {marker}")),
+        },
+        Anchor::Before(stmt) => match cx.indentation(stmt) {
+            Some(indent) => {
+                let line_start = stmt.start() - ruff_text_size::TextSize::of(indent);
+                Edit::insert(line_start, format!("{indent}{marker}{}", cx.line_ending()))
+            }
+            None => Edit::insert(stmt.start(), format!("{marker}; ")),
+        },
     })
 }
 
@@ -78,4 +175,43 @@ fn shares_line_after(cx: &Checker, stmt: &Stmt) -> bool {
     let rest = &cx.source[TextRange::new(stmt.end(), cx.line_end(stmt.end())).to_std_range()];
     let rest = rest.trim_start();
     !(rest.is_empty() || rest.starts_with('#'))
+}
+
+fn is_compound(stmt: &Stmt) -> bool {
+    !child_blocks(stmt).is_empty()
+}
+
+/// Whether control can leave the block containing `stmt` from inside it:
+/// a `return` or `raise` anywhere in it, or a `break` or `continue` that is
+/// not inside a loop within it (nested functions and classes aside).
+fn leaves_block(stmt: &Stmt) -> bool {
+    struct Exits {
+        loops: usize,
+        found: bool,
+    }
+    impl<'a> StatementVisitor<'a> for Exits {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                Stmt::Return(_) | Stmt::Raise(_) => self.found = true,
+                Stmt::Break(_) | Stmt::Continue(_) if self.loops == 0 => self.found = true,
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+                // A loop's `break` and `continue` stay inside it; its `else`
+                // is outside.
+                Stmt::For(ast::StmtFor { body, orelse, .. })
+                | Stmt::While(ast::StmtWhile { body, orelse, .. }) => {
+                    self.loops += 1;
+                    self.visit_body(body);
+                    self.loops -= 1;
+                    self.visit_body(orelse);
+                }
+                _ => walk_stmt(self, stmt),
+            }
+        }
+    }
+    let mut exits = Exits {
+        loops: 0,
+        found: false,
+    };
+    exits.visit_stmt(stmt);
+    exits.found
 }

@@ -1,0 +1,217 @@
+//! Applying fixes: choose the fixes that do not overlap, apply them, lint
+//! the result again, and repeat until nothing changes (bounded, like
+//! ruff). A pass whose result does not parse is a bug in a fix: the whole
+//! file is then left as it was.
+
+use ruff_text_size::TextSize;
+
+use crate::finding::{Applicability, Edit, Finding};
+
+/// Passes before giving up on fixes that keep producing new fixes.
+pub const MAX_PASSES: usize = 10;
+
+/// What fixing one file's text did.
+#[derive(Debug, Default)]
+pub struct FixOutcome {
+    /// The fixed text, when anything changed.
+    pub fixed: Option<String>,
+    /// How many findings the applied fixes removed.
+    pub applied: usize,
+    /// Warnings: fixes that broke the code, or passes that did not settle.
+    pub warnings: Vec<String>,
+}
+
+/// One pass of the linter over a text: its findings, and whether it
+/// parsed without error.
+pub struct Pass {
+    /// The findings.
+    pub findings: Vec<Finding>,
+    /// Whether the text parsed.
+    pub parses: bool,
+}
+
+/// Fixes `source` with the fixes `lint` finds, pass after pass. `path`
+/// names the file in warnings.
+pub fn fix_source(
+    path: &str,
+    source: &str,
+    unsafe_fixes: bool,
+    lint: impl Fn(&str) -> Pass,
+) -> FixOutcome {
+    let mut outcome = FixOutcome::default();
+    let mut current = source.to_string();
+    let mut pass = lint(&current);
+    if !pass.parses {
+        return outcome; // a file with a syntax error is never fixed
+    }
+    for _ in 0..MAX_PASSES {
+        let Some((next, applied, rules)) = apply_pass(&current, &pass.findings, unsafe_fixes)
+        else {
+            break;
+        };
+        let next_pass = lint(&next);
+        if !next_pass.parses {
+            outcome.warnings.push(format!(
+                "error: {path}: the fix for {} produced code that does not parse; the file is left unchanged. This is a bug in flasklint: please report it with the file",
+                rules.join(", ")
+            ));
+            return FixOutcome {
+                warnings: outcome.warnings,
+                ..FixOutcome::default()
+            };
+        }
+        outcome.applied += applied;
+        current = next;
+        pass = next_pass;
+        if !has_applicable_fix(&pass.findings, unsafe_fixes) {
+            break;
+        }
+    }
+    if has_applicable_fix(&pass.findings, unsafe_fixes) {
+        outcome.warnings.push(format!(
+            "warning: {path}: fixes were still changing the file after {MAX_PASSES} passes; stopped there"
+        ));
+    }
+    if current != source {
+        outcome.fixed = Some(current);
+    }
+    outcome
+}
+
+fn allowed(finding: &Finding, unsafe_fixes: bool) -> bool {
+    finding
+        .fix
+        .as_ref()
+        .is_some_and(|fix| fix.applicability == Applicability::Safe || unsafe_fixes)
+}
+
+fn has_applicable_fix(findings: &[Finding], unsafe_fixes: bool) -> bool {
+    findings
+        .iter()
+        .any(|finding| allowed(finding, unsafe_fixes))
+}
+
+/// Applies every allowed fix that does not overlap one applied before it
+/// (in source order). Identical edits of different findings (one marker
+/// shared by several changes) are applied once. Returns the new text, the
+/// number of findings fixed, and their codes.
+fn apply_pass(
+    source: &str,
+    findings: &[Finding],
+    unsafe_fixes: bool,
+) -> Option<(String, usize, Vec<&'static str>)> {
+    let mut candidates: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| allowed(f, unsafe_fixes))
+        .collect();
+    candidates.sort_by_key(|f| (first_edit_start(f), f.rule));
+    let mut chosen: Vec<&Edit> = Vec::new();
+    let mut applied = 0;
+    let mut rules = Vec::new();
+    for finding in candidates {
+        let Some(fix) = &finding.fix else { continue };
+        let conflicts = fix.edits.iter().any(|edit| {
+            chosen
+                .iter()
+                .any(|other| *other != edit && overlap(edit, other))
+        });
+        if conflicts {
+            continue;
+        }
+        for edit in &fix.edits {
+            if !chosen.contains(&edit) {
+                chosen.push(edit);
+            }
+        }
+        applied += 1;
+        if !rules.contains(&finding.rule.code()) {
+            rules.push(finding.rule.code());
+        }
+    }
+    if applied == 0 {
+        return None;
+    }
+    chosen.sort_by_key(|edit| (edit.range.start(), edit.range.end()));
+    let mut fixed = String::with_capacity(source.len() + 64);
+    let mut at = 0;
+    for edit in chosen {
+        let start = usize::from(edit.range.start());
+        fixed.push_str(source.get(at..start)?);
+        fixed.push_str(&edit.content);
+        at = usize::from(edit.range.end());
+    }
+    fixed.push_str(source.get(at..)?);
+    Some((fixed, applied, rules))
+}
+
+fn first_edit_start(finding: &Finding) -> TextSize {
+    finding
+        .fix
+        .as_ref()
+        .and_then(|fix| fix.edits.iter().map(|edit| edit.range.start()).min())
+        .unwrap_or_else(|| finding.range.start())
+}
+
+/// Whether two edits touch the same text: overlapping ranges, or two
+/// insertions (or an insertion and a replacement) at the same offset,
+/// whose order would be a guess.
+fn overlap(a: &Edit, b: &Edit) -> bool {
+    let (a, b) = (a.range, b.range);
+    (a.start() < b.end() && b.start() < a.end()) || a.start() == b.start()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Fix;
+    use crate::rules::Rule;
+    use ruff_text_size::TextRange;
+
+    fn finding_with(edits: Vec<Edit>) -> Finding {
+        let start = edits[0].range.start();
+        Finding::new(Rule::UnmarkedSessionMutation, "m", TextRange::empty(start)).with_fix(Some(
+            Fix {
+                applicability: Applicability::Safe,
+                message: "f".into(),
+                edits,
+            },
+        ))
+    }
+
+    fn insert(at: u32, text: &str) -> Edit {
+        Edit::insert(TextSize::new(at), text)
+    }
+
+    #[test]
+    fn non_overlapping_edits_all_apply_and_identical_ones_once() {
+        let findings = vec![
+            finding_with(vec![insert(1, "X")]),
+            finding_with(vec![insert(3, "Y")]),
+            finding_with(vec![insert(3, "Y")]),
+        ];
+        let (text, applied, _) = apply_pass("abcd", &findings, false).expect("applies");
+        assert_eq!(text, "aXbcYd");
+        assert_eq!(applied, 3);
+    }
+
+    #[test]
+    fn overlapping_edits_wait_for_the_next_pass() {
+        let replace = Edit::replace(TextRange::new(TextSize::new(0), TextSize::new(2)), "Z");
+        let findings = vec![
+            finding_with(vec![replace]),
+            finding_with(vec![insert(1, "X")]),
+        ];
+        let (text, applied, _) = apply_pass("abcd", &findings, false).expect("applies");
+        assert_eq!((text.as_str(), applied), ("Zcd", 1));
+    }
+
+    #[test]
+    fn unsafe_fixes_need_the_flag() {
+        let mut finding = finding_with(vec![insert(0, "X")]);
+        if let Some(fix) = &mut finding.fix {
+            fix.applicability = Applicability::Unsafe;
+        }
+        assert!(apply_pass("ab", std::slice::from_ref(&finding), false).is_none());
+        assert!(apply_pass("ab", &[finding], true).is_some());
+    }
+}
