@@ -13,7 +13,9 @@ use crate::config::{self, Config, ConfigError};
 use crate::discover::{DEFAULT_EXCLUDES, DiscoveryOptions};
 use crate::lint::FixMode;
 use crate::patterns::{self, PathPattern};
+use crate::prefilter::Prefilter;
 use crate::rules::{RULES, Rule, RuleSet};
+use crate::session::FLASK_SESSION;
 use crate::settings::{ColorChoice, Input, OutputFormat, PerFileIgnore, Settings};
 use crate::{ExitStatus, run};
 
@@ -48,6 +50,10 @@ struct Args {
     /// With --fix or --diff, apply the unsafe fixes too.
     #[arg(long)]
     unsafe_fixes: bool,
+    /// Parse every file, also those that cannot use the session (to see
+    /// FL002 syntax errors everywhere).
+    #[arg(long)]
+    no_prefilter: bool,
     /// Use this configuration file.
     #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
     config: Option<PathBuf>,
@@ -170,6 +176,10 @@ fn settings(args: Args) -> Result<Settings, String> {
             },
             _ => FixMode::Report,
         },
+        prefilter: (!args.no_prefilter).then(|| {
+            let extra = config.session_names.iter().map(String::as_str);
+            Prefilter::new(FLASK_SESSION.iter().copied().chain(extra))
+        }),
         rule_options: RuleOptions {
             max_session_writes: config
                 .max_session_writes

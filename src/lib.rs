@@ -14,6 +14,7 @@ pub mod fix;
 pub mod lint;
 pub mod noqa;
 pub mod patterns;
+pub mod prefilter;
 pub mod report;
 pub mod rules;
 pub mod session;

@@ -15,6 +15,7 @@ use crate::checker::{Checker, RuleOptions};
 use crate::finding::Finding;
 use crate::fix::{Pass, fix_source};
 use crate::noqa::Suppressions;
+use crate::prefilter::Prefilter;
 use crate::rules::{Rule, RuleSet};
 use crate::session::SessionModel;
 use crate::source::{LineIndex, strip_bom};
@@ -46,6 +47,9 @@ pub struct FileSettings<'a> {
     pub options: &'a RuleOptions,
     /// What to do with fixes.
     pub fix: FixMode,
+    /// The gate that skips files that cannot use the session; `None` with
+    /// `--no-prefilter`.
+    pub prefilter: Option<&'a Prefilter>,
 }
 
 /// The outcome of checking one file.
@@ -116,6 +120,9 @@ pub fn lint_bytes(display: String, bytes: &[u8], settings: FileSettings) -> File
             return io_error(display, settings.rules, reason);
         }
     };
+    if settings.prefilter.is_some_and(|gate| !gate.may_use_session(bytes)) {
+        return FileReport { path: display, source: None, findings: Vec::new(), warnings: Vec::new(), fixed: None };
+    }
     let source = strip_bom(text);
     let (unsafe_fixes, fixing) = match settings.fix {
         FixMode::Report => (false, false),

@@ -17,7 +17,7 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, ExprContext, Pattern, Stmt};
 
 /// Qualified names that are the Flask session.
-const FLASK_SESSION: &[&str] = &["flask.session", "flask.globals.session"];
+pub const FLASK_SESSION: &[&str] = &["flask.session", "flask.globals.session"];
 /// Qualified names that are Flask's request.
 const FLASK_REQUEST: &[&str] = &["flask.request", "flask.globals.request"];
 

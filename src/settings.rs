@@ -7,6 +7,7 @@ use crate::checker::RuleOptions;
 use crate::discover::DiscoveryOptions;
 use crate::lint::{FileSettings, FixMode};
 use crate::patterns::PathPattern;
+use crate::prefilter::Prefilter;
 use crate::rules::RuleSet;
 
 /// The output formats.
@@ -72,6 +73,9 @@ pub struct Settings {
     pub rule_options: RuleOptions,
     /// What to do with fixes.
     pub fix: FixMode,
+    /// The gate that skips files that cannot use the session; `None` with
+    /// `--no-prefilter`.
+    pub prefilter: Option<Prefilter>,
     /// How findings are printed.
     pub format: OutputFormat,
     /// Count findings per rule instead of listing them.
@@ -99,6 +103,7 @@ impl Settings {
             rules,
             options: &self.rule_options,
             fix: self.fix,
+            prefilter: self.prefilter.as_ref(),
         }
     }
 }
