@@ -131,7 +131,7 @@ pub fn for_each_stmt<'a>(body: &'a [Stmt], f: &mut impl FnMut(&'a Stmt, StmtCont
 fn walk_block<'a>(body: &'a [Stmt], cx: StmtContext, f: &mut impl FnMut(&'a Stmt, StmtContext)) {
     for stmt in body {
         f(stmt, cx);
-        for (block, in_loop) in child_blocks(stmt) {
+        for_each_child_block(stmt, &mut |block, in_loop| {
             walk_block(
                 block,
                 StmtContext {
@@ -139,74 +139,97 @@ fn walk_block<'a>(body: &'a [Stmt], cx: StmtContext, f: &mut impl FnMut(&'a Stmt
                 },
                 f,
             );
-        }
+        });
     }
 }
 
-/// The blocks directly inside a compound statement, each with whether it
-/// is a loop body.
-pub fn child_blocks(stmt: &Stmt) -> Vec<(&[Stmt], bool)> {
+/// Calls `f` on each block directly inside a compound statement, with
+/// whether it is a loop body.
+pub fn for_each_child_block<'a>(stmt: &'a Stmt, f: &mut impl FnMut(&'a [Stmt], bool)) {
     match stmt {
-        Stmt::If(s) => std::iter::once((&s.body[..], false))
-            .chain(s.elif_else_clauses.iter().map(|c| (&c.body[..], false)))
-            .collect(),
-        Stmt::For(s) => vec![(&s.body[..], true), (&s.orelse[..], false)],
-        Stmt::While(s) => vec![(&s.body[..], true), (&s.orelse[..], false)],
-        Stmt::With(s) => vec![(&s.body[..], false)],
-        Stmt::Match(s) => s.cases.iter().map(|c| (&c.body[..], false)).collect(),
-        Stmt::Try(s) => std::iter::once((&s.body[..], false))
-            .chain(s.handlers.iter().map(|h| {
-                let ast::ExceptHandler::ExceptHandler(h) = h;
-                (&h.body[..], false)
-            }))
-            .chain([(&s.orelse[..], false), (&s.finalbody[..], false)])
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// The expressions a statement evaluates itself, outside its child blocks:
-/// all of a simple statement's, a compound statement's header.
-pub fn own_exprs(stmt: &Stmt) -> Vec<&Expr> {
-    match stmt {
-        Stmt::If(s) => std::iter::once(&*s.test)
-            .chain(s.elif_else_clauses.iter().filter_map(|c| c.test.as_ref()))
-            .collect(),
-        Stmt::For(s) => vec![&*s.iter, &*s.target],
-        Stmt::While(s) => vec![&*s.test],
-        Stmt::With(s) => s
-            .items
-            .iter()
-            .flat_map(|item| {
-                std::iter::once(&item.context_expr).chain(item.optional_vars.as_deref())
-            })
-            .collect(),
-        Stmt::Match(s) => std::iter::once(&*s.subject)
-            .chain(s.cases.iter().filter_map(|c| c.guard.as_deref()))
-            .collect(),
-        Stmt::Try(s) => s
-            .handlers
-            .iter()
-            .filter_map(|h| {
-                let ast::ExceptHandler::ExceptHandler(h) = h;
-                h.type_.as_deref()
-            })
-            .collect(),
-        Stmt::FunctionDef(_) | Stmt::ClassDef(_) => Vec::new(),
-        simple => {
-            let mut exprs = Vec::new();
-            ChildExprs(&mut exprs).visit_stmt(simple);
-            exprs
+        Stmt::If(s) => {
+            f(&s.body, false);
+            s.elif_else_clauses.iter().for_each(|c| f(&c.body, false));
         }
+        Stmt::For(ast::StmtFor { body, orelse, .. })
+        | Stmt::While(ast::StmtWhile { body, orelse, .. }) => {
+            f(body, true);
+            f(orelse, false);
+        }
+        Stmt::With(s) => f(&s.body, false),
+        Stmt::Match(s) => s.cases.iter().for_each(|c| f(&c.body, false)),
+        Stmt::Try(s) => {
+            f(&s.body, false);
+            for handler in &s.handlers {
+                let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                f(&handler.body, false);
+            }
+            f(&s.orelse, false);
+            f(&s.finalbody, false);
+        }
+        _ => {}
     }
 }
 
-/// Collects the top-level expressions of a simple statement.
-struct ChildExprs<'a, 'v>(&'v mut Vec<&'a Expr>);
+/// Whether a statement has blocks of its own.
+pub fn is_compound(stmt: &Stmt) -> bool {
+    matches!(
+        stmt,
+        Stmt::If(_) | Stmt::For(_) | Stmt::While(_) | Stmt::With(_) | Stmt::Match(_) | Stmt::Try(_)
+    )
+}
 
-impl<'a> Visitor<'a> for ChildExprs<'a, '_> {
+/// Calls `f` on the expressions a statement evaluates itself, outside its
+/// child blocks: all of a simple statement's, a compound statement's
+/// header.
+pub fn for_each_own_expr<'a>(stmt: &'a Stmt, f: &mut impl FnMut(&'a Expr)) {
+    match stmt {
+        Stmt::If(s) => {
+            f(&s.test);
+            s.elif_else_clauses
+                .iter()
+                .filter_map(|c| c.test.as_ref())
+                .for_each(f);
+        }
+        Stmt::For(s) => {
+            f(&s.iter);
+            f(&s.target);
+        }
+        Stmt::While(s) => f(&s.test),
+        Stmt::With(s) => {
+            for item in &s.items {
+                f(&item.context_expr);
+                if let Some(vars) = &item.optional_vars {
+                    f(vars);
+                }
+            }
+        }
+        Stmt::Match(s) => {
+            f(&s.subject);
+            s.cases
+                .iter()
+                .filter_map(|c| c.guard.as_deref())
+                .for_each(f);
+        }
+        Stmt::Try(s) => {
+            for handler in &s.handlers {
+                let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                if let Some(type_) = &handler.type_ {
+                    f(type_);
+                }
+            }
+        }
+        Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+        simple => ChildExprs(f).visit_stmt(simple),
+    }
+}
+
+/// Hands the top-level expressions of a simple statement to a callback.
+struct ChildExprs<'f, F>(&'f mut F);
+
+impl<'a, F: FnMut(&'a Expr)> Visitor<'a> for ChildExprs<'_, F> {
     fn visit_expr(&mut self, expr: &'a Expr) {
-        self.0.push(expr);
+        (self.0)(expr);
     }
 }
 

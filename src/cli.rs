@@ -100,7 +100,9 @@ struct Args {
 
 /// Runs flasklint with these arguments (the first is the program name).
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
-    let stdout = &mut std::io::stdout().lock();
+    // Findings can be many thousand lines: write them in blocks, not a
+    // system call per line.
+    let stdout = &mut std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
     let stderr = &mut std::io::stderr().lock();
     let args = match Args::try_parse_from(args) {
         Ok(args) => args,

@@ -18,6 +18,7 @@ use crate::noqa::Suppressions;
 use crate::prefilter::Prefilter;
 use crate::rules::{Rule, RuleSet};
 use crate::session::SessionModel;
+use crate::session_ops::UnitFacts;
 use crate::source::{LineIndex, strip_bom};
 use crate::write::replace_file;
 
@@ -120,8 +121,17 @@ pub fn lint_bytes(display: String, bytes: &[u8], settings: FileSettings) -> File
             return io_error(display, settings.rules, reason);
         }
     };
-    if settings.prefilter.is_some_and(|gate| !gate.may_use_session(bytes)) {
-        return FileReport { path: display, source: None, findings: Vec::new(), warnings: Vec::new(), fixed: None };
+    if settings
+        .prefilter
+        .is_some_and(|gate| !gate.may_use_session(bytes))
+    {
+        return FileReport {
+            path: display,
+            source: None,
+            findings: Vec::new(),
+            warnings: Vec::new(),
+            fixed: None,
+        };
     }
     let source = strip_bom(text);
     let (unsafe_fixes, fixing) = match settings.fix {
@@ -160,6 +170,16 @@ pub fn lint_bytes(display: String, bytes: &[u8], settings: FileSettings) -> File
         source: Some(final_source.into()),
         findings: linted.findings,
         warnings,
+    }
+}
+
+/// The source text of a block of statements.
+fn unit_text<'s>(source: &'s str, body: &[ruff_python_ast::Stmt]) -> &'s str {
+    match (body.first(), body.last()) {
+        (Some(first), Some(last)) => {
+            &source[TextRange::new(first.start(), last.end()).to_std_range()]
+        }
+        _ => "",
     }
 }
 
@@ -229,9 +249,21 @@ fn lint_source(path: &str, source: &str, rules: RuleSet, options: &RuleOptions) 
         lines: &lines,
     };
     let checks: Vec<_> = rules.iter().filter_map(|info| info.check).collect();
+    let heads = model.session_heads();
     for unit in model.units() {
+        // A unit whose text names none of the ways to the session cannot
+        // hold a finding.
+        let text = unit_text(source, unit.body).as_bytes();
+        if checks.is_empty()
+            || !heads
+                .iter()
+                .any(|head| memchr::memmem::find(text, head.as_bytes()).is_some())
+        {
+            continue;
+        }
+        let facts = UnitFacts::of(&checker, unit);
         for check in &checks {
-            check(&checker, unit, &mut findings);
+            check(&checker, &facts, &mut findings);
         }
     }
     let suppressions = Suppressions::parse(source, &comments, &lines, path);

@@ -34,9 +34,9 @@ impl Prefilter {
 
     /// Whether `text` may use the session and must be parsed.
     pub fn may_use_session(&self, text: &[u8]) -> bool {
-        self.pairs
-            .iter()
-            .any(|(module, name)| contains_word(text, module.as_bytes()) && memmem::find(text, name.as_bytes()).is_some())
+        self.pairs.iter().any(|(module, name)| {
+            contains_word(text, module.as_bytes()) && memmem::find(text, name.as_bytes()).is_some()
+        })
     }
 }
 
@@ -56,7 +56,12 @@ mod tests {
     use super::*;
 
     fn gate(text: &str) -> bool {
-        Prefilter::new(["flask.session", "flask.globals.session", "myapp.compat.sess"]).may_use_session(text.as_bytes())
+        Prefilter::new([
+            "flask.session",
+            "flask.globals.session",
+            "myapp.compat.sess",
+        ])
+        .may_use_session(text.as_bytes())
     }
 
     #[test]
@@ -70,7 +75,9 @@ mod tests {
     #[test]
     fn files_that_cannot_are_skipped() {
         assert!(!gate("from app import db\ndb.session.add(x)\n"));
-        assert!(!gate("from flask_sqlalchemy import SQLAlchemy\ndb.session.commit()\n"));
+        assert!(!gate(
+            "from flask_sqlalchemy import SQLAlchemy\ndb.session.commit()\n"
+        ));
         assert!(!gate("import flask\napp = flask.Flask(__name__)\n"));
         assert!(!gate(""));
     }

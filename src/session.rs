@@ -66,6 +66,9 @@ pub struct SessionModel<'a> {
     scopes: Vec<Scope<'a>>,
     units: Vec<Unit<'a>>,
     session_names: Vec<String>,
+    /// Names bound (in any scope) by imports that lead to the session or
+    /// the request.
+    heads: Vec<String>,
 }
 
 impl<'a> SessionModel<'a> {
@@ -82,6 +85,7 @@ impl<'a> SessionModel<'a> {
                 scopes: Vec::new(),
                 units: Vec::new(),
                 session_names,
+                heads: Vec::new(),
             },
             current: 0,
         };
@@ -92,7 +96,37 @@ impl<'a> SessionModel<'a> {
             body: module,
         });
         visitor::walk_body(&mut builder, module);
-        builder.model
+        let mut model = builder.model;
+        model.heads = model.import_heads();
+        model
+    }
+
+    /// The names bound by imports of a prefix of a session or request name
+    /// (`flask`, `flask.globals`, `flask.session`).
+    fn import_heads(&self) -> Vec<String> {
+        let targets: Vec<&str> = self
+            .session_names
+            .iter()
+            .map(String::as_str)
+            .chain(FLASK_REQUEST.iter().copied())
+            .collect();
+        let leads_to = |module: &str| {
+            targets.iter().any(|target| {
+                target
+                    .strip_prefix(module)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+            })
+        };
+        let mut heads: Vec<String> = self
+            .scopes
+            .iter()
+            .flat_map(|scope| scope.bindings.iter())
+            .filter(|(_, binding)| matches!(binding, Binding::Import(module) if leads_to(module)))
+            .map(|(name, _)| name.to_string())
+            .collect();
+        heads.sort();
+        heads.dedup();
+        heads
     }
 
     /// The units of the file: the module body first, then every function in
@@ -103,34 +137,77 @@ impl<'a> SessionModel<'a> {
 
     /// Whether `expr` denotes the Flask session in `scope`.
     pub fn is_session(&self, expr: &Expr, scope: ScopeId) -> bool {
-        self.qualified_name(expr, scope)
-            .is_some_and(|name| self.session_names.contains(&name))
+        self.denotes(expr, scope, self.session_names.iter().map(String::as_str))
     }
 
     /// Whether `expr` denotes Flask's `request` in `scope`.
     pub fn is_request(&self, expr: &Expr, scope: ScopeId) -> bool {
-        self.qualified_name(expr, scope)
-            .is_some_and(|name| FLASK_REQUEST.contains(&name.as_str()))
+        self.denotes(expr, scope, FLASK_REQUEST.iter().copied())
     }
 
-    /// The dotted name an expression denotes through the imports in scope,
-    /// e.g. `flask.session` for `f.session` after `import flask as f`.
-    pub fn qualified_name(&self, expr: &Expr, scope: ScopeId) -> Option<String> {
-        // Cheap rejection first: this runs on every subscript and call.
-        if !matches!(expr, Expr::Name(_) | Expr::Attribute(_)) {
-            return None;
-        }
-        let name = UnqualifiedName::from_expr(expr)?;
-        let (head, rest) = name.segments().split_first()?;
-        let Binding::Import(module) = self.resolve(head, scope)? else {
-            return None;
+    /// Whether the file imports anything through which the session can be
+    /// reached; when not, no rule can fire in it.
+    pub fn may_use_session(&self) -> bool {
+        !self.heads.is_empty()
+    }
+
+    /// The local names through which the session may be reached (`session`,
+    /// `sess`, `flask`), for a cheap look at whether a unit's text can use
+    /// it at all.
+    pub fn session_heads(&self) -> &[String] {
+        &self.heads
+    }
+
+    /// Whether `expr` (a name or a dotted attribute chain) resolves through
+    /// the imports in scope to one of the qualified `names`. This runs on
+    /// every subscript and call, so it allocates nothing and rejects early.
+    fn denotes<'n>(
+        &self,
+        expr: &Expr,
+        scope: ScopeId,
+        names: impl Iterator<Item = &'n str>,
+    ) -> bool {
+        let head = match expr {
+            Expr::Name(name) => name.id.as_str(),
+            Expr::Attribute(_) => match UnqualifiedName::from_expr(expr) {
+                Some(ref name) => return self.denotes_segments(name.segments(), scope, names),
+                None => return false,
+            },
+            _ => return false,
         };
-        let mut qualified = module.clone();
-        for segment in rest {
-            qualified.push('.');
-            qualified.push_str(segment);
+        self.denotes_segments(&[head], scope, names)
+    }
+
+    fn denotes_segments<'n>(
+        &self,
+        segments: &[&str],
+        scope: ScopeId,
+        mut names: impl Iterator<Item = &'n str>,
+    ) -> bool {
+        let Some((head, rest)) = segments.split_first() else {
+            return false;
+        };
+        if !self.heads.iter().any(|candidate| candidate == head) {
+            return false;
         }
-        Some(qualified)
+        let Some(Binding::Import(module)) = self.resolve(head, scope) else {
+            return false;
+        };
+        names.any(|qualified| {
+            let Some(mut remainder) = qualified.strip_prefix(module.as_str()) else {
+                return false;
+            };
+            for segment in rest {
+                match remainder
+                    .strip_prefix('.')
+                    .and_then(|r| r.strip_prefix(segment))
+                {
+                    Some(r) => remainder = r,
+                    None => return false,
+                }
+            }
+            remainder.is_empty()
+        })
     }
 
     fn resolve(&self, name: &str, scope: ScopeId) -> Option<&Binding> {

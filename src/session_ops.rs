@@ -5,7 +5,7 @@
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use crate::checker::{Checker, Unit, for_each_stmt, for_each_subexpr, own_exprs};
+use crate::checker::{Checker, Unit, for_each_own_expr, for_each_stmt, for_each_subexpr};
 
 /// The kinds of session write flasklint counts (FL101, FL102).
 #[derive(Debug, Clone, Copy)]
@@ -123,9 +123,9 @@ fn update_values<'a>(cx: &Checker, call: &'a ast::ExprCall) -> Vec<StoredValue<'
 
 /// The session writes a statement makes itself (outside its child blocks),
 /// in evaluation order.
-pub fn writes_in_stmt<'a>(cx: &Checker, unit: &Unit, stmt: &'a Stmt) -> Vec<SessionWrite<'a>> {
+fn writes_in_stmt<'a>(cx: &Checker, unit: &Unit, stmt: &'a Stmt) -> Vec<SessionWrite<'a>> {
     let mut writes = Vec::new();
-    for expr in own_exprs(stmt) {
+    for_each_own_expr(stmt, &mut |expr| {
         for_each_subexpr(expr, &mut |expr| {
             if let Expr::Call(call) = expr
                 && let Expr::Attribute(attribute) = &*call.func
@@ -144,7 +144,7 @@ pub fn writes_in_stmt<'a>(cx: &Checker, unit: &Unit, stmt: &'a Stmt) -> Vec<Sess
                 });
             }
         });
-    }
+    });
     let mut item_write = |target: &'a Expr, kind: &dyn Fn(&'a Expr) -> WriteKind<'a>| {
         each_target(target, &mut |target| {
             if let Expr::Subscript(subscript) = target
@@ -200,18 +200,43 @@ fn each_target<'a>(target: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
     }
 }
 
-/// Every session write of a unit, in source order, with whether it is in a
-/// loop.
-pub fn writes_in_unit<'a>(cx: &Checker, unit: &Unit<'a>) -> Vec<(SessionWrite<'a>, bool)> {
-    let mut writes = Vec::new();
-    for_each_stmt(unit.body, &mut |stmt, stmt_cx| {
-        writes.extend(
-            writes_in_stmt(cx, unit, stmt)
-                .into_iter()
-                .map(|write| (write, stmt_cx.in_loop)),
-        );
-    });
-    writes
+/// What the rules share about one unit, computed once: its session
+/// writes (in source order, with whether each is in a loop) and its local
+/// name bindings.
+pub struct UnitFacts<'u, 'a> {
+    /// The unit.
+    pub unit: &'u Unit<'a>,
+    /// Every session write, with whether it is inside a loop body.
+    pub writes: Vec<(SessionWrite<'a>, bool)>,
+    /// Plain-name bindings, to follow local names to their values.
+    pub locals: LocalBindings<'a>,
+}
+
+impl<'u, 'a> UnitFacts<'u, 'a> {
+    /// Walks the unit once.
+    pub fn of(cx: &Checker, unit: &'u Unit<'a>) -> Self {
+        let mut writes = Vec::new();
+        for_each_stmt(unit.body, &mut |stmt, stmt_cx| {
+            writes.extend(
+                writes_in_stmt(cx, unit, stmt)
+                    .into_iter()
+                    .map(|write| (write, stmt_cx.in_loop)),
+            );
+        });
+        Self {
+            unit,
+            writes,
+            locals: LocalBindings::of(unit),
+        }
+    }
+
+    /// The writes a statement makes itself (outside its child blocks).
+    pub fn writes_of(&self, stmt: &Stmt) -> impl Iterator<Item = &SessionWrite<'a>> {
+        self.writes
+            .iter()
+            .filter(move |(write, _)| std::ptr::eq(write.stmt, stmt))
+            .map(|(write, _)| write)
+    }
 }
 
 /// What a local name was last bound to.
@@ -237,7 +262,7 @@ impl<'a> LocalBindings<'a> {
     pub fn of(unit: &Unit<'a>) -> Self {
         let mut bindings = Vec::new();
         for_each_stmt(unit.body, &mut |stmt, _| {
-            for expr in own_exprs(stmt) {
+            for_each_own_expr(stmt, &mut |expr| {
                 for_each_subexpr(expr, &mut |expr| {
                     if let Expr::Named(named) = expr
                         && let Expr::Name(name) = &*named.target
@@ -245,7 +270,7 @@ impl<'a> LocalBindings<'a> {
                         bindings.push((name.id.as_str(), named.end(), Bound::Value(&named.value)));
                     }
                 });
-            }
+            });
             let at = stmt.end();
             match stmt {
                 Stmt::Assign(assign) => {
@@ -421,7 +446,7 @@ pub fn mutations_in_stmt<'a>(
     stmt: &'a Stmt,
 ) -> Vec<Mutation<'a>> {
     let mut mutations = Vec::new();
-    for expr in own_exprs(stmt) {
+    for_each_own_expr(stmt, &mut |expr| {
         for_each_subexpr(expr, &mut |expr| {
             if let Expr::Call(call) = expr
                 && let Expr::Attribute(attribute) = &*call.func
@@ -437,7 +462,7 @@ pub fn mutations_in_stmt<'a>(
                 });
             }
         });
-    }
+    });
     let targets: Vec<&Expr> = match stmt {
         Stmt::Assign(assign) => assign.targets.iter().collect(),
         Stmt::AnnAssign(ann) if ann.value.is_some() => vec![&ann.target],
@@ -498,7 +523,7 @@ pub fn marks_modified(cx: &Checker, unit: &Unit, stmt: &Stmt) -> bool {
             };
         });
     }
-    for expr in own_exprs(stmt) {
+    for_each_own_expr(stmt, &mut |expr| {
         for_each_subexpr(expr, &mut |expr| {
             if let Expr::Call(call) = expr
                 && let Expr::Attribute(attribute) = &*call.func
@@ -512,6 +537,6 @@ pub fn marks_modified(cx: &Checker, unit: &Unit, stmt: &Stmt) -> bool {
                 };
             }
         });
-    }
+    });
     marks
 }

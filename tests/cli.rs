@@ -383,7 +383,13 @@ fn output_is_sorted_by_path_then_position_and_stable() {
 
 #[test]
 fn a_bad_file_is_a_finding_and_the_others_are_still_checked() {
-    let dir = tree(&[("good.py", MUTATION), ("broken.py", "from flask import session\n\ndef f(:\n    pass\n")]);
+    let dir = tree(&[
+        ("good.py", MUTATION),
+        (
+            "broken.py",
+            "from flask import session\n\ndef f(:\n    pass\n",
+        ),
+    ]);
     fs::write(dir.path().join("latin1.py"), b"# caf\xe9\n").expect("write");
     let findings = json(dir.path(), &[]);
     let got: Vec<(String, String)> = findings
@@ -536,18 +542,39 @@ fn deep_nesting_and_long_lines_are_fine() {
 #[test]
 fn files_that_cannot_use_the_session_are_not_parsed_unless_no_prefilter() {
     let dir = tree(&[
-        ("models.py", "from app import db\n\ndef save(:\n    db.session.commit()\n"),
-        ("views.py", "from flask import session\n\ndef view(:\n    pass\n"),
+        (
+            "models.py",
+            "from app import db\n\ndef save(:\n    db.session.commit()\n",
+        ),
+        (
+            "views.py",
+            "from flask import session\n\ndef view(:\n    pass\n",
+        ),
     ]);
     let files = |args: &[&str]| -> Vec<(String, String)> {
         json(dir.path(), args)
             .iter()
-            .map(|f| (f["filename"].as_str().unwrap_or_default().into(), f["code"].as_str().unwrap_or_default().into()))
+            .map(|f| {
+                (
+                    f["filename"].as_str().unwrap_or_default().into(),
+                    f["code"].as_str().unwrap_or_default().into(),
+                )
+            })
             .collect()
     };
     // models.py never names Flask's session: it is read, not parsed.
     let only_views = files(&[]);
-    assert!(only_views.iter().all(|(file, code)| file == "views.py" && code == "FL002"), "{only_views:?}");
+    assert!(
+        only_views
+            .iter()
+            .all(|(file, code)| file == "views.py" && code == "FL002"),
+        "{only_views:?}"
+    );
     let everything = files(&["--no-prefilter"]);
-    assert!(everything.iter().any(|(file, code)| file == "models.py" && code == "FL002"), "{everything:?}");
+    assert!(
+        everything
+            .iter()
+            .any(|(file, code)| file == "models.py" && code == "FL002"),
+        "{everything:?}"
+    );
 }

@@ -9,8 +9,9 @@ mod session_write_in_loop;
 mod unmarked_session_mutation;
 mod unserializable_session_value;
 
-use crate::checker::{Checker, Unit};
+use crate::checker::Checker;
 use crate::finding::Finding;
+use crate::session_ops::UnitFacts;
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +52,7 @@ impl Fixable {
 }
 
 /// A rule's check over one unit of code (a function or the module body).
-pub type Check = fn(&Checker, &Unit, &mut Vec<Finding>);
+pub type Check = fn(&Checker, &UnitFacts, &mut Vec<Finding>);
 
 /// Everything flasklint knows about a rule.
 #[derive(Debug)]

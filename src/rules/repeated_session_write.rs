@@ -12,15 +12,20 @@ use ruff_text_size::{Ranged, TextRange};
 use crate::checker::{Checker, Unit, any_subexpr};
 use crate::finding::{Applicability, Edit, Finding, Fix};
 use crate::rules::Rule;
-use crate::session_ops::{SessionWrite, WriteKind, writes_in_stmt};
+use crate::session_ops::{SessionWrite, UnitFacts, WriteKind};
 
 /// Lines longer than this get the multi-line form of the fix, as in ruff's
 /// and Black's default line length.
 const LINE_LENGTH: usize = 88;
 
 /// Checks one unit.
-pub fn check(cx: &Checker, unit: &Unit, findings: &mut Vec<Finding>) {
-    let paths = Paths::of_block(cx, unit, unit.body);
+pub fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
+    let unit = facts.unit;
+    let outside_loops = facts.writes.iter().filter(|(_, in_loop)| !in_loop).count();
+    if outside_loops <= cx.options.max_session_writes {
+        return; // no path can have more
+    }
+    let paths = Paths::of_block(cx, facts, unit.body);
     let heaviest = longer(paths.through, paths.exits).unwrap_or_default();
     if heaviest.len() <= cx.options.max_session_writes {
         return;
@@ -62,7 +67,7 @@ struct Paths<'a> {
 }
 
 impl<'a> Paths<'a> {
-    fn of_block(cx: &Checker, unit: &Unit, block: &'a [Stmt]) -> Self {
+    fn of_block(cx: &Checker, facts: &UnitFacts<'_, 'a>, block: &'a [Stmt]) -> Self {
         let mut acc = Paths {
             through: Some(Vec::new()),
             exits: None,
@@ -72,19 +77,24 @@ impl<'a> Paths<'a> {
             let Some(before) = acc.through.take() else {
                 break; // the rest of the block is unreachable
             };
-            let step = Self::of_stmt(cx, unit, stmt, (address, index));
+            let step = Self::of_stmt(cx, facts, stmt, (address, index));
             acc.exits = longer(acc.exits, step.exits.map(|exit| concat(&before, exit)));
             acc.through = step.through.map(|through| concat(&before, through));
         }
         acc
     }
 
-    fn of_stmt(cx: &Checker, unit: &Unit, stmt: &'a Stmt, place: (usize, usize)) -> Self {
-        let header: Vec<Write<'a>> = writes_in_stmt(cx, unit, stmt)
-            .into_iter()
+    fn of_stmt(
+        cx: &Checker,
+        facts: &UnitFacts<'_, 'a>,
+        stmt: &'a Stmt,
+        place: (usize, usize),
+    ) -> Self {
+        let header: Vec<Write<'a>> = facts
+            .writes_of(stmt)
             .map(|write| Write {
                 place: write.is_whole_statement().then_some(place),
-                write,
+                write: *write,
             })
             .collect();
         let body = match stmt {
@@ -96,20 +106,20 @@ impl<'a> Paths<'a> {
                 let has_else = s.elif_else_clauses.last().is_some_and(|c| c.test.is_none());
                 let branches = std::iter::once(&s.body[..])
                     .chain(s.elif_else_clauses.iter().map(|c| &c.body[..]));
-                Self::alternatives(cx, unit, branches, !has_else)
+                Self::alternatives(cx, facts, branches, !has_else)
             }
             Stmt::Match(s) => {
                 let exhaustive = s
                     .cases
                     .last()
                     .is_some_and(|c| c.pattern.is_irrefutable() && c.guard.is_none());
-                Self::alternatives(cx, unit, s.cases.iter().map(|c| &c.body[..]), !exhaustive)
+                Self::alternatives(cx, facts, s.cases.iter().map(|c| &c.body[..]), !exhaustive)
             }
-            Stmt::Try(s) => Self::of_try(cx, unit, s),
-            Stmt::With(s) => Self::of_block(cx, unit, &s.body),
+            Stmt::Try(s) => Self::of_try(cx, facts, s),
+            Stmt::With(s) => Self::of_block(cx, facts, &s.body),
             // The loop body's writes are FL102's; `else` runs once.
             Stmt::For(ast::StmtFor { orelse, .. }) | Stmt::While(ast::StmtWhile { orelse, .. }) => {
-                Self::of_block(cx, unit, orelse)
+                Self::of_block(cx, facts, orelse)
             }
             _ => Paths {
                 through: Some(Vec::new()),
@@ -125,7 +135,7 @@ impl<'a> Paths<'a> {
     /// Mutually exclusive blocks; `fallthrough`: none of them may run.
     fn alternatives(
         cx: &Checker,
-        unit: &Unit,
+        facts: &UnitFacts<'_, 'a>,
         blocks: impl Iterator<Item = &'a [Stmt]>,
         fallthrough: bool,
     ) -> Self {
@@ -134,16 +144,16 @@ impl<'a> Paths<'a> {
             exits: None,
         };
         for block in blocks {
-            let paths = Self::of_block(cx, unit, block);
+            let paths = Self::of_block(cx, facts, block);
             acc.through = longer(acc.through, paths.through);
             acc.exits = longer(acc.exits, paths.exits);
         }
         acc
     }
 
-    fn of_try(cx: &Checker, unit: &Unit, s: &'a ast::StmtTry) -> Self {
-        let body = Self::of_block(cx, unit, &s.body);
-        let orelse = Self::of_block(cx, unit, &s.orelse);
+    fn of_try(cx: &Checker, facts: &UnitFacts<'_, 'a>, s: &'a ast::StmtTry) -> Self {
+        let body = Self::of_block(cx, facts, &s.body);
+        let orelse = Self::of_block(cx, facts, &s.orelse);
         let mut acc = Paths {
             exits: longer(
                 body.exits,
@@ -157,11 +167,11 @@ impl<'a> Paths<'a> {
         };
         for handler in &s.handlers {
             let ast::ExceptHandler::ExceptHandler(handler) = handler;
-            let paths = Self::of_block(cx, unit, &handler.body);
+            let paths = Self::of_block(cx, facts, &handler.body);
             acc.through = longer(acc.through, paths.through);
             acc.exits = longer(acc.exits, paths.exits);
         }
-        let finally = Self::of_block(cx, unit, &s.finalbody);
+        let finally = Self::of_block(cx, facts, &s.finalbody);
         let Some(finally_through) = finally.through else {
             // `finally` always leaves: every path ends there.
             let all = longer(acc.through, acc.exits);

@@ -1,14 +1,15 @@
 //! FL102 session-write-in-loop: a session write inside the body of a `for`
 //! or `while` loop, once per write.
 
-use crate::checker::{Checker, Unit};
+use crate::checker::Checker;
 use crate::finding::Finding;
 use crate::rules::Rule;
-use crate::session_ops::{WriteKind, writes_in_unit};
+use crate::session_ops::{UnitFacts, WriteKind};
 
 /// Checks one unit.
-pub fn check(cx: &Checker, unit: &Unit, findings: &mut Vec<Finding>) {
-    for (write, in_loop) in writes_in_unit(cx, unit) {
+pub fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
+    let unit = facts.unit;
+    for (write, in_loop) in &facts.writes {
         if !in_loop {
             continue;
         }

@@ -20,19 +20,20 @@ use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
-use crate::checker::{Checker, Unit, child_blocks, for_each_stmt};
+use crate::checker::{Checker, Unit, for_each_child_block, for_each_stmt, is_compound};
 use crate::finding::{Applicability, Edit, Finding, Fix};
 use crate::rules::Rule;
-use crate::session_ops::{LocalBindings, Mutation, marks_modified, mutations_in_stmt};
+use crate::session_ops::{Mutation, UnitFacts, marks_modified, mutations_in_stmt};
 
 /// Checks one unit.
-pub fn check(cx: &Checker, unit: &Unit, findings: &mut Vec<Finding>) {
-    let locals = LocalBindings::of(unit);
+pub fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
+    let unit = facts.unit;
+    let locals = &facts.locals;
     let mut marked = false;
     let mut mutations = Vec::new();
     for_each_stmt(unit.body, &mut |stmt, _| {
         marked |= marks_modified(cx, unit, stmt);
-        mutations.extend(mutations_in_stmt(cx, unit, &locals, stmt));
+        mutations.extend(mutations_in_stmt(cx, unit, locals, stmt));
     });
     if marked || mutations.is_empty() {
         return;
@@ -98,9 +99,7 @@ impl<'a> Planner<'_, 'a> {
                 }
                 run.clear();
                 anchor = None;
-                for (child, _) in child_blocks(stmt) {
-                    self.plan_block(child);
-                }
+                for_each_child_block(stmt, &mut |child, _| self.plan_block(child));
                 continue;
             }
             let nested = self.mutations_in(stmt, true);
@@ -175,10 +174,6 @@ fn shares_line_after(cx: &Checker, stmt: &Stmt) -> bool {
     let rest = &cx.source[TextRange::new(stmt.end(), cx.line_end(stmt.end())).to_std_range()];
     let rest = rest.trim_start();
     !(rest.is_empty() || rest.starts_with('#'))
-}
-
-fn is_compound(stmt: &Stmt) -> bool {
-    !child_blocks(stmt).is_empty()
 }
 
 /// Whether control can leave the block containing `stmt` from inside it:

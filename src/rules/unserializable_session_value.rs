@@ -7,7 +7,7 @@ use ruff_text_size::Ranged;
 use crate::checker::{Checker, Unit, function_name, method_name, receiver};
 use crate::finding::Finding;
 use crate::rules::Rule;
-use crate::session_ops::{LocalBindings, writes_in_unit};
+use crate::session_ops::{LocalBindings, UnitFacts};
 
 /// Classes the session serializer writes and gives back as the same type.
 const SUPPORTED_CLASSES: &[&str] = &[
@@ -28,14 +28,11 @@ struct Problem {
 }
 
 /// Checks one unit.
-pub fn check(cx: &Checker, unit: &Unit, findings: &mut Vec<Finding>) {
-    let locals = LocalBindings::of(unit);
-    let finder = Unserializable {
-        cx,
-        unit,
-        locals: &locals,
-    };
-    for (write, _) in writes_in_unit(cx, unit) {
+pub fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
+    let unit = facts.unit;
+    let locals = &facts.locals;
+    let finder = Unserializable { cx, unit, locals };
+    for (write, _) in &facts.writes {
         let session = cx.text(write.session);
         for stored in write.stored_values(cx) {
             let destination = stored.destination(session);
