@@ -48,12 +48,8 @@ def view_module(rng, pkg, index):
         f'bp = Blueprint("{bp}", __name__, url_prefix="/{bp.replace("_", "-")}")',
         "",
     ]
-    kinds = [
-        view_ok, view_repeated, view_loop, view_large, view_unserializable,
-        view_mutation, view_marked_mutation, view_branches, view_json_api,
-    ]
     for n in range(rng.randint(6, 10)):
-        out += rng.choice(kinds)(rng, n)
+        out += rng.choices(VIEW_KINDS, weights=VIEW_WEIGHTS)[0](rng, n)
     return out
 
 
@@ -70,9 +66,43 @@ def view_ok(rng, n):
     name, out = route(rng, n)
     model = camel(rng, 1)
     return out + [
+        '    """Show one item and remember which one was seen last."""',
+        '    if "user_id" not in session:',
+        '        return redirect(url_for("auth.login", next=request.path))',
         f'    item = {model}.query.get_or_404(request.args.get("id", type=int))',
+        '    if item.owner_id != session["user_id"]:',
+        '        abort(403)',
         f'    session["last_{ident(rng, 1)}_id"] = item.id',
-        f'    return render_template("{name}.html", item=item)',
+        f'    related = {model}.query.filter_by(category=item.category).limit(5).all()',
+        f'    return render_template("{name}.html", item=item, related=related)',
+    ]
+
+
+def view_update(rng, n):
+    name, out = route(rng, n, "POST")
+    return out + [
+        '    form = request.form',
+        '    errors = [field for field in ("email", "name") if not form.get(field)]',
+        '    if errors:',
+        '        flash("Missing: " + ", ".join(errors))',
+        f'        return redirect(url_for(".{name}"))',
+        '    session.update({"email": form["email"], "name": form["name"].strip()})',
+        '    db.session.commit()',
+        f'    return redirect(url_for(".{name}"))',
+    ]
+
+
+def view_list(rng, n):
+    name, out = route(rng, n)
+    model = camel(rng, 1)
+    return out + [
+        '    page = request.args.get("page", 1, type=int)',
+        f'    query = {model}.query.filter_by(active=True)',
+        '    if request.args.get("q"):',
+        f'        query = query.filter({model}.name.ilike("%" + request.args["q"] + "%"))',
+        '    pagination = query.paginate(page=page, per_page=20)',
+        '    session["last_page"] = page',
+        f'    return render_template("{name}.html", pagination=pagination, user=session.get("user_id"))',
     ]
 
 
@@ -164,6 +194,14 @@ def view_json_api(rng, n):
         '        abort(401)',
         '    return jsonify(payload)',
     ]
+
+
+# Most views use the session correctly; a few make each mistake.
+VIEW_KINDS = [
+    view_ok, view_update, view_list, view_json_api, view_marked_mutation, view_branches,
+    view_repeated, view_loop, view_large, view_unserializable, view_mutation,
+]
+VIEW_WEIGHTS = [5, 4, 4, 3, 2, 2, 1, 1, 1, 1, 1]
 
 
 def model_module(rng, pkg, index):

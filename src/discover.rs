@@ -130,10 +130,21 @@ fn walker(root: &Path, options: &DiscoveryOptions, cwd: &Path) -> WalkBuilder {
         .require_git(false)
         .follow_links(false)
         .filter_entry(move |entry| {
-            entry.depth() == 0 || {
-                let path = absolute(entry.path(), &cwd);
-                !excludes.iter().any(|pattern| pattern.matches(&path))
+            if entry.depth() == 0 {
+                return true;
             }
+            let name = entry.file_name();
+            if excludes.iter().any(|pattern| pattern.matches_name(name)) {
+                return false;
+            }
+            // Only path globs (`tests/**`) need the entry's absolute path.
+            if excludes.iter().all(PathPattern::matches_names_only) {
+                return true;
+            }
+            let path = absolute(entry.path(), &cwd);
+            !excludes
+                .iter()
+                .any(|pattern| !pattern.matches_names_only() && pattern.matches(&path))
         });
     builder
 }

@@ -23,8 +23,10 @@ pub mod settings;
 pub mod source;
 pub mod write;
 
+use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -35,9 +37,9 @@ use crate::lint::{FileReport, FixMode, lint_bytes, lint_file};
 use crate::report::{Reporter, Summary, reporter};
 use crate::settings::{Input, OutputFormat, Settings};
 
-/// Files checked in parallel at a time. Reports are printed chunk by
-/// chunk in path order, so memory holds only the chunk in flight.
-const CHUNK: usize = 256;
+/// Reports that may wait to be printed before the workers pause: memory
+/// holds the files in flight, not the tree.
+const IN_FLIGHT: usize = 256;
 
 /// Stack for the worker threads. The AST of deeply nested code (a chain of
 /// 200,000 `+`, 20,000 nested brackets) is walked and dropped recursively;
@@ -196,24 +198,45 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
         .stack_size(WORKER_STACK)
         .build()
         .map_err(|error| out.fail(&format!("cannot start worker threads: {error}")))?;
-    for chunk in files.chunks(CHUNK) {
-        let reports: Vec<FileReport> = pool.install(|| {
-            chunk
-                .par_iter()
-                .map(|file| {
-                    lint_file(
-                        &file.path,
-                        file.display.clone(),
-                        settings.file_settings(&file.absolute),
-                    )
-                })
-                .collect()
+    // Workers take files in path order (`par_bridge` hands them out one by
+    // one) and send each report here; reports are printed in path order, so
+    // only those that arrive ahead of a slower file wait in `pending`.
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, FileReport)>(IN_FLIGHT);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            pool.install(|| {
+                files.iter().enumerate().par_bridge().for_each_with(
+                    sender,
+                    |sender, (index, file)| {
+                        if stop.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        let report = lint_file(
+                            &file.path,
+                            file.display.clone(),
+                            settings.file_settings(&file.absolute),
+                        );
+                        // The receiver is gone only when printing failed.
+                        let _ = sender.send((index, report));
+                    },
+                );
+            });
         });
-        for report in &reports {
-            out.emit(report)?;
+        let mut pending = BTreeMap::new();
+        let mut next = 0;
+        for (index, report) in receiver {
+            pending.insert(index, report);
+            while let Some(report) = pending.remove(&next) {
+                if let Err(status) = out.emit(&report) {
+                    stop.store(true, Ordering::Relaxed);
+                    return Err(status);
+                }
+                next += 1;
+            }
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Checks standard input as the file `name` (its per-file ignores apply;

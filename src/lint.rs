@@ -59,9 +59,11 @@ pub struct FileReport {
     /// The file's name as reported (relative to the current directory when
     /// under it).
     pub path: String,
-    /// The text the findings point into (after any byte order mark);
-    /// `None` when the file could not be read.
+    /// The text the findings point into (after any byte order mark), kept
+    /// only when there are findings to show in it.
     pub source: Option<Arc<str>>,
+    /// The line index of `source` (of an empty text without it).
+    pub lines: LineIndex,
     /// The findings, in source order (after fixing, those that remain).
     pub findings: Vec<Finding>,
     /// Warnings for stderr, such as unknown codes in `noqa` comments.
@@ -125,13 +127,7 @@ pub fn lint_bytes(display: String, bytes: &[u8], settings: FileSettings) -> File
         .prefilter
         .is_some_and(|gate| !gate.may_use_session(bytes))
     {
-        return FileReport {
-            path: display,
-            source: None,
-            findings: Vec::new(),
-            warnings: Vec::new(),
-            fixed: None,
-        };
+        return FileReport::empty(display);
     }
     let source = strip_bom(text);
     let (unsafe_fixes, fixing) = match settings.fix {
@@ -140,13 +136,7 @@ pub fn lint_bytes(display: String, bytes: &[u8], settings: FileSettings) -> File
     };
     if !fixing {
         let linted = lint_source(&display, source, settings.rules, settings.options);
-        return FileReport {
-            path: display,
-            source: Some(source.into()),
-            findings: linted.findings,
-            warnings: linted.warnings,
-            fixed: None,
-        };
+        return FileReport::new(display, source, linted, None);
     }
     let outcome = fix_source(&display, source, unsafe_fixes, |text| {
         let linted = lint_source(&display, text, settings.rules, settings.options);
@@ -157,19 +147,45 @@ pub fn lint_bytes(display: String, bytes: &[u8], settings: FileSettings) -> File
     });
     let bom = &text[..text.len() - source.len()];
     let final_source = outcome.fixed.as_deref().unwrap_or(source);
-    let linted = lint_source(&display, final_source, settings.rules, settings.options);
-    let mut warnings = linted.warnings;
-    warnings.extend(outcome.warnings);
-    FileReport {
-        fixed: outcome.fixed.as_ref().map(|after| Fixed {
-            before: text.to_string(),
-            after: format!("{bom}{after}"),
-            applied: outcome.applied,
-        }),
-        path: display,
-        source: Some(final_source.into()),
-        findings: linted.findings,
-        warnings,
+    let mut linted = lint_source(&display, final_source, settings.rules, settings.options);
+    linted.warnings.extend(outcome.warnings);
+    let fixed = outcome.fixed.as_ref().map(|after| Fixed {
+        before: text.to_string(),
+        after: format!("{bom}{after}"),
+        applied: outcome.applied,
+    });
+    FileReport::new(display, final_source, linted, fixed)
+}
+
+impl FileReport {
+    /// A file with nothing to report.
+    fn empty(path: String) -> Self {
+        Self {
+            path,
+            source: None,
+            lines: LineIndex::new(""),
+            findings: Vec::new(),
+            warnings: Vec::new(),
+            fixed: None,
+        }
+    }
+
+    /// The report of a linted text; the text and its line index are kept
+    /// only when findings point into them.
+    fn new(path: String, source: &str, linted: Linted, fixed: Option<Fixed>) -> Self {
+        let (source, lines) = if linted.findings.is_empty() {
+            (None, LineIndex::new(""))
+        } else {
+            (Some(source.into()), linted.lines)
+        };
+        Self {
+            path,
+            source,
+            lines,
+            findings: linted.findings,
+            warnings: linted.warnings,
+            fixed,
+        }
     }
 }
 
@@ -194,11 +210,8 @@ fn io_error(path: String, rules: RuleSet, reason: String) -> FileReport {
         Vec::new()
     };
     FileReport {
-        path,
-        source: None,
         findings,
-        warnings: Vec::new(),
-        fixed: None,
+        ..FileReport::empty(path)
     }
 }
 
@@ -207,6 +220,7 @@ struct Linted {
     findings: Vec<Finding>,
     warnings: Vec<String>,
     parses: bool,
+    lines: LineIndex,
 }
 
 /// Checks Python source text (without a byte order mark): the findings
@@ -231,6 +245,7 @@ fn lint_source(path: &str, source: &str, rules: RuleSet, options: &RuleOptions) 
             findings,
             warnings: Vec::new(),
             parses,
+            lines: LineIndex::new(source),
         };
     };
     let comments: Vec<TextRange> = parsed
@@ -273,5 +288,6 @@ fn lint_source(path: &str, source: &str, rules: RuleSet, options: &RuleOptions) 
         findings,
         warnings: suppressions.warnings,
         parses,
+        lines,
     }
 }

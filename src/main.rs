@@ -3,3 +3,6 @@
 fn main() -> std::process::ExitCode {
     flasklint::cli::main(std::env::args_os()).into()
 }
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

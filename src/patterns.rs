@@ -10,28 +10,60 @@ use globset::{Glob, GlobMatcher};
 /// One pattern and the directory it is relative to.
 #[derive(Debug, Clone)]
 pub struct PathPattern {
-    matcher: GlobMatcher,
+    kind: Kind,
     base: PathBuf,
+}
+
+/// How a pattern is matched. A pattern without `/` can only match a name
+/// (`*` crosses no directory in a name), so it is matched against names
+/// alone, most often as a plain string: this runs on every walked entry.
+#[derive(Debug, Clone)]
+enum Kind {
+    Name(String),
+    NameGlob(GlobMatcher),
+    PathGlob(GlobMatcher),
 }
 
 impl PathPattern {
     /// Compiles `glob`, relative to `base` (an absolute directory).
     pub fn new(glob: &str, base: &Path) -> Result<Self, globset::Error> {
+        let matcher = Glob::new(glob)?.compile_matcher();
+        let kind = if glob.contains('/') {
+            Kind::PathGlob(matcher)
+        } else if glob.contains(['*', '?', '[', '{', '\\']) {
+            Kind::NameGlob(matcher)
+        } else {
+            Kind::Name(glob.to_string())
+        };
         Ok(Self {
-            matcher: Glob::new(glob)?.compile_matcher(),
+            kind,
             base: normalize(base),
         })
     }
 
+    /// Whether the pattern can only match names, so that a walk can test
+    /// an entry without making its path absolute.
+    pub fn matches_names_only(&self) -> bool {
+        !matches!(self.kind, Kind::PathGlob(_))
+    }
+
+    /// Whether the pattern matches an entry with this file name.
+    pub fn matches_name(&self, name: &std::ffi::OsStr) -> bool {
+        match &self.kind {
+            Kind::Name(literal) => name == literal.as_str(),
+            Kind::NameGlob(matcher) => matcher.is_match(name),
+            Kind::PathGlob(_) => false,
+        }
+    }
+
     /// Whether the pattern matches `path` (absolute and normalized) itself.
     pub fn matches(&self, path: &Path) -> bool {
-        let name_matches = path
-            .file_name()
-            .is_some_and(|name| self.matcher.is_match(name));
-        name_matches
-            || path.strip_prefix(&self.base).is_ok_and(|relative| {
-                !relative.as_os_str().is_empty() && self.matcher.is_match(relative)
-            })
+        match &self.kind {
+            Kind::PathGlob(matcher) => path.strip_prefix(&self.base).is_ok_and(|relative| {
+                !relative.as_os_str().is_empty() && matcher.is_match(relative)
+            }),
+            _ => path.file_name().is_some_and(|name| self.matches_name(name)),
+        }
     }
 
     /// Whether the pattern matches `path` or one of its ancestors below the

@@ -200,9 +200,10 @@ fn each_target<'a>(target: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
     }
 }
 
-/// What the rules share about one unit, computed once: its session
-/// writes (in source order, with whether each is in a loop) and its local
-/// name bindings.
+/// What the rules share about one unit, computed in two walks: its local
+/// name bindings, then its session writes (in source order, with whether
+/// each is in a loop), its in-place changes of session values, and
+/// whether it marks the session modified.
 pub struct UnitFacts<'u, 'a> {
     /// The unit.
     pub unit: &'u Unit<'a>,
@@ -210,23 +211,34 @@ pub struct UnitFacts<'u, 'a> {
     pub writes: Vec<(SessionWrite<'a>, bool)>,
     /// Plain-name bindings, to follow local names to their values.
     pub locals: LocalBindings<'a>,
+    /// In-place changes of values read from the session.
+    pub mutations: Vec<Mutation<'a>>,
+    /// Whether a statement makes Flask save the session whatever it holds.
+    pub marks_modified: bool,
 }
 
 impl<'u, 'a> UnitFacts<'u, 'a> {
     /// Walks the unit once.
     pub fn of(cx: &Checker, unit: &'u Unit<'a>) -> Self {
+        let locals = LocalBindings::of(unit);
         let mut writes = Vec::new();
+        let mut mutations = Vec::new();
+        let mut marked = false;
         for_each_stmt(unit.body, &mut |stmt, stmt_cx| {
             writes.extend(
                 writes_in_stmt(cx, unit, stmt)
                     .into_iter()
                     .map(|write| (write, stmt_cx.in_loop)),
             );
+            marked |= marks_modified(cx, unit, stmt);
+            mutations.extend(mutations_in_stmt(cx, unit, &locals, stmt));
         });
         Self {
             unit,
             writes,
-            locals: LocalBindings::of(unit),
+            locals,
+            mutations,
+            marks_modified: marked,
         }
     }
 
@@ -439,7 +451,7 @@ pub struct Mutation<'a> {
 }
 
 /// The in-place changes of session values a statement makes itself.
-pub fn mutations_in_stmt<'a>(
+fn mutations_in_stmt<'a>(
     cx: &Checker,
     unit: &Unit,
     locals: &LocalBindings<'a>,
@@ -502,7 +514,7 @@ pub fn mutations_in_stmt<'a>(
 /// `session.update(...)`, `.clear()`, `.popitem()`, `.pop(key)`,
 /// `session.permanent = ...`). `setdefault(...)` and `pop(key, default)`
 /// mark it only when the key was absent or present, so they do not count.
-pub fn marks_modified(cx: &Checker, unit: &Unit, stmt: &Stmt) -> bool {
+fn marks_modified(cx: &Checker, unit: &Unit, stmt: &Stmt) -> bool {
     let targets: Vec<&Expr> = match stmt {
         Stmt::Assign(assign) => assign.targets.iter().collect(),
         Stmt::AnnAssign(ann) if ann.value.is_some() => vec![&ann.target],

@@ -92,6 +92,8 @@ fn to_json<'a>(
 pub struct JsonReporter {
     lines: bool,
     written: usize,
+    /// One finding's pretty JSON, reused from finding to finding.
+    buffer: Vec<u8>,
 }
 
 impl JsonReporter {
@@ -100,6 +102,7 @@ impl JsonReporter {
         Self {
             lines: false,
             written: 0,
+            buffer: Vec::new(),
         }
     }
 
@@ -108,6 +111,7 @@ impl JsonReporter {
         Self {
             lines: true,
             written: 0,
+            buffer: Vec::new(),
         }
     }
 }
@@ -121,13 +125,20 @@ impl Reporter for JsonReporter {
                 serde_json::to_writer(&mut *out, &object)?;
                 writeln!(out)?;
             } else {
-                out.write_all(if self.written == 0 { b"[\n" } else { b",\n" })?;
-                let pretty = serde_json::to_string_pretty(&object)?;
-                for (index, line) in pretty.lines().enumerate() {
+                out.write_all(if self.written == 0 {
+                    b"[\n  "
+                } else {
+                    b",\n  "
+                })?;
+                // Pretty-printed, one level in: every line break (JSON
+                // strings escape theirs) gets the array's indentation.
+                self.buffer.clear();
+                serde_json::to_writer_pretty(&mut self.buffer, &object)?;
+                for (index, line) in self.buffer.split(|byte| *byte == b'\n').enumerate() {
                     if index > 0 {
-                        out.write_all(b"\n")?;
+                        out.write_all(b"\n  ")?;
                     }
-                    write!(out, "  {line}")?;
+                    out.write_all(line)?;
                 }
             }
             self.written += 1;

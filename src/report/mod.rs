@@ -100,15 +100,14 @@ struct Span {
 /// Converts offsets of one file's findings to rows and columns.
 struct Positions<'a> {
     source: &'a str,
-    lines: LineIndex,
+    lines: &'a LineIndex,
 }
 
 impl<'a> Positions<'a> {
     fn of(report: &'a FileReport) -> Self {
-        let source = report.source.as_deref().unwrap_or_default();
         Self {
-            source,
-            lines: LineIndex::new(source),
+            source: report.source.as_deref().unwrap_or_default(),
+            lines: &report.lines,
         }
     }
 

@@ -20,27 +20,21 @@ use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
-use crate::checker::{Checker, Unit, for_each_child_block, for_each_stmt, is_compound};
+use crate::checker::{Checker, Unit, for_each_child_block, is_compound};
 use crate::finding::{Applicability, Edit, Finding, Fix};
 use crate::rules::Rule;
-use crate::session_ops::{Mutation, UnitFacts, marks_modified, mutations_in_stmt};
+use crate::session_ops::{Mutation, UnitFacts};
 
 /// Checks one unit.
 pub fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
     let unit = facts.unit;
-    let locals = &facts.locals;
-    let mut marked = false;
-    let mut mutations = Vec::new();
-    for_each_stmt(unit.body, &mut |stmt, _| {
-        marked |= marks_modified(cx, unit, stmt);
-        mutations.extend(mutations_in_stmt(cx, unit, locals, stmt));
-    });
-    if marked || mutations.is_empty() {
+    let mutations = &facts.mutations;
+    if facts.marks_modified || mutations.is_empty() {
         return;
     }
     let mut planner = Planner {
         cx,
-        mutations: &mutations,
+        mutations,
         markers: HashMap::new(),
     };
     planner.plan_block(unit.body);
