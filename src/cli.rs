@@ -14,6 +14,7 @@ use crate::discover::{DEFAULT_EXCLUDES, DiscoveryOptions};
 use crate::lint::FixMode;
 use crate::patterns::{self, PathPattern};
 use crate::prefilter::Prefilter;
+use crate::read::DEFAULT_MAX_FILE_SIZE;
 use crate::rules::{RULES, Rule, RuleSet};
 use crate::session::FLASK_SESSION;
 use crate::settings::{ColorChoice, Input, OutputFormat, PerFileIgnore, Settings};
@@ -54,6 +55,10 @@ struct Args {
     /// FL002 syntax errors everywhere).
     #[arg(long)]
     no_prefilter: bool,
+    /// Files larger than this many bytes are reported (FL001), not read;
+    /// `k`, `M` and `G` suffixes are accepted (default 20M).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_file_size: Option<u64>,
     /// Use this configuration file.
     #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
     config: Option<PathBuf>,
@@ -178,6 +183,7 @@ fn settings(args: Args) -> Result<Settings, String> {
             },
             _ => FixMode::Report,
         },
+        max_file_size: args.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
         prefilter: (!args.no_prefilter).then(|| {
             let extra = config.session_names.iter().map(String::as_str);
             Prefilter::new(FLASK_SESSION.iter().copied().chain(extra))
@@ -272,6 +278,27 @@ fn discovery(args: &Args, config: Option<&Config>, cwd: &Path) -> Result<Discove
         respect_gitignore,
         force_exclude: args.force_exclude,
     })
+}
+
+/// `1000`, `64k`, `20M`, `1G` (powers of 1024).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let (digits, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((at, _)) => text.split_at(at),
+        None => (text, ""),
+    };
+    let unit = match unit.to_ascii_lowercase().trim_end_matches('b') {
+        "" => 1,
+        "k" => 1 << 10,
+        "m" => 1 << 20,
+        "g" => 1 << 30,
+        other => return Err(format!("unknown size unit `{other}`: use k, M or G")),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .ok_or_else(|| format!("`{text}` is not a size such as 20M"))
 }
 
 fn rule_set(selectors: &[String], option: &str) -> Result<RuleSet, String> {

@@ -101,7 +101,12 @@ pub fn discover(
         for entry in walker(path, options, cwd).build() {
             match entry {
                 Ok(entry) => {
-                    let is_file = entry.file_type().is_some_and(|kind| kind.is_file());
+                    // A symlink is not followed by the walk (no loops), but a
+                    // symlinked `.py` is checked; reading refuses what is not
+                    // a regular file behind it.
+                    let is_file = entry
+                        .file_type()
+                        .is_some_and(|kind| kind.is_file() || kind.is_symlink());
                     if is_file && is_python(entry.path()) {
                         files.push(SourcePath::new(entry.path(), cwd));
                     }

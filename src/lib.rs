@@ -15,6 +15,7 @@ pub mod lint;
 pub mod noqa;
 pub mod patterns;
 pub mod prefilter;
+pub mod read;
 pub mod report;
 pub mod rules;
 pub mod session;
@@ -245,8 +246,14 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
 fn check_stdin(settings: &Settings, name: &Path, out: &mut Output) -> Result<(), ExitStatus> {
     let file = SourcePath::new(name, &settings.cwd);
     let mut bytes = Vec::new();
-    if let Err(error) = std::io::stdin().read_to_end(&mut bytes) {
+    let limit = settings.max_file_size;
+    if let Err(error) = std::io::stdin().take(limit + 1).read_to_end(&mut bytes) {
         return Err(out.fail(&format!("cannot read standard input: {error}")));
+    }
+    if bytes.len() as u64 > limit {
+        return Err(out.fail(&format!(
+            "standard input is larger than --max-file-size ({limit} bytes)"
+        )));
     }
     let excluded =
         settings.discovery.force_exclude && settings.discovery.is_excluded(&file.absolute);

@@ -16,6 +16,7 @@ use crate::finding::Finding;
 use crate::fix::{Pass, fix_source};
 use crate::noqa::Suppressions;
 use crate::prefilter::Prefilter;
+use crate::read::read_source;
 use crate::rules::{Rule, RuleSet};
 use crate::session::SessionModel;
 use crate::session_ops::UnitFacts;
@@ -51,6 +52,8 @@ pub struct FileSettings<'a> {
     /// The gate that skips files that cannot use the session; `None` with
     /// `--no-prefilter`.
     pub prefilter: Option<&'a Prefilter>,
+    /// Files larger than this are reported, not read.
+    pub max_file_size: u64,
 }
 
 /// The outcome of checking one file.
@@ -85,15 +88,9 @@ pub struct Fixed {
 
 /// Reads and checks one file; with `--fix`, writes the fixed file.
 pub fn lint_file(path: &Path, display: String, settings: FileSettings) -> FileReport {
-    let bytes = match std::fs::read(path) {
+    let bytes = match read_source(path, settings.max_file_size) {
         Ok(bytes) => bytes,
-        Err(error) => {
-            return io_error(
-                display,
-                settings.rules,
-                format!("cannot read the file: {error}"),
-            );
-        }
+        Err(reason) => return io_error(display, settings.rules, reason),
     };
     let mut report = lint_bytes(display, &bytes, settings);
     if let (FixMode::Apply { .. }, Some(fixed)) = (settings.fix, &report.fixed)

@@ -76,6 +76,8 @@ pub struct Settings {
     /// The gate that skips files that cannot use the session; `None` with
     /// `--no-prefilter`.
     pub prefilter: Option<Prefilter>,
+    /// Files larger than this are reported (FL001), not read.
+    pub max_file_size: u64,
     /// How findings are printed.
     pub format: OutputFormat,
     /// Count findings per rule instead of listing them.
@@ -104,6 +106,7 @@ impl Settings {
             options: &self.rule_options,
             fix: self.fix,
             prefilter: self.prefilter.as_ref(),
+            max_file_size: self.max_file_size,
         }
     }
 }

@@ -1,0 +1,53 @@
+//! Reading a source file without ever blocking or running out of memory:
+//! only regular files are opened (a FIFO, a socket or a device such as
+//! `/dev/zero`, named directly or through a symlink, is refused before it
+//! is opened), and at most `max_size` bytes are read.
+
+use std::fs::File;
+use std::io::Read;
+use std::os::unix::fs::FileTypeExt;
+use std::path::Path;
+
+/// The default of `--max-file-size`: 20 MB, far above any hand-written
+/// Python file.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 20 * 1024 * 1024;
+
+/// Reads the file at `path`, or says why it cannot be checked.
+pub fn read_source(path: &Path, max_size: u64) -> Result<Vec<u8>, String> {
+    let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    let kind = metadata.file_type();
+    if !kind.is_file() {
+        let what = if kind.is_dir() {
+            "a directory"
+        } else if kind.is_fifo() {
+            "a FIFO (named pipe)"
+        } else if kind.is_socket() {
+            "a socket"
+        } else if kind.is_char_device() || kind.is_block_device() {
+            "a device"
+        } else {
+            "not a regular file"
+        };
+        return Err(format!("not checked: it is {what}, not a regular file"));
+    }
+    if metadata.len() > max_size {
+        return Err(too_large(metadata.len(), max_size));
+    }
+    let file = File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    // The file may grow after the size check: never read past the limit.
+    file.take(max_size + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    if bytes.len() as u64 > max_size {
+        return Err(too_large(bytes.len() as u64, max_size));
+    }
+    Ok(bytes)
+}
+
+fn too_large(size: u64, max_size: u64) -> String {
+    format!(
+        "not checked: the file is {} bytes, more than --max-file-size ({max_size} bytes)",
+        size
+    )
+}

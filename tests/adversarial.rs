@@ -1,0 +1,430 @@
+//! Hostile and broken inputs, through the real binary: each is either
+//! checked or reported (FL001 with a reason), the run goes on with the
+//! other files, nothing blocks, nothing crashes, and `--fix` never damages
+//! a file.
+
+mod common;
+
+use std::fs;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::symlink;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use common::{flasklint, tree};
+
+const MUTATION: &str =
+    "from flask import session\n\n\ndef add(sku):\n    session[\"cart\"].append(sku)\n";
+
+/// (filename, code, message) of every finding, with the exit code.
+fn run(dir: &Path, args: &[&str]) -> (i32, Vec<(String, String, String)>) {
+    let output = flasklint()
+        .current_dir(dir)
+        .args(["--format", "json"])
+        .args(args)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("runs");
+    let code = output.status.code().expect("exited, not killed");
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|_| {
+        panic!(
+            "JSON expected, stderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    let findings = json
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|f| {
+            let text = |key: &str| f[key].as_str().unwrap_or_default().to_string();
+            (text("filename"), text("code"), text("message"))
+        })
+        .collect();
+    (code, findings)
+}
+
+fn has(findings: &[(String, String, String)], file: &str, code: &str, words: &str) -> bool {
+    findings
+        .iter()
+        .any(|(f, c, m)| f == file && c == code && m.contains(words))
+}
+
+#[test]
+fn large_files_are_reported_with_the_limit_and_checked_below_it() {
+    let dir = tree(&[("good.py", MUTATION)]);
+    // 50 MB of ordinary code, and one 10 MB line.
+    let big = "x = 1\n".repeat(50 * 1024 * 1024 / 6);
+    fs::write(dir.path().join("big.py"), &big).expect("write");
+    let long_line = format!(
+        "from flask import session\nsession['banner'] = '{}'\n",
+        "a".repeat(10 * 1024 * 1024)
+    );
+    fs::write(dir.path().join("long_line.py"), &long_line).expect("write");
+    let (code, findings) = run(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert!(
+        has(
+            &findings,
+            "big.py",
+            "FL001",
+            "more than --max-file-size (20971520 bytes)"
+        ),
+        "{findings:?}"
+    );
+    assert!(
+        has(&findings, "long_line.py", "FL103", "a literal of at least"),
+        "{findings:?}"
+    );
+    assert!(has(&findings, "good.py", "FL105", ""), "{findings:?}");
+    let (_, findings) = run(dir.path(), &["--max-file-size", "64M", "big.py"]);
+    assert!(findings.is_empty(), "{findings:?}");
+    let (_, findings) = run(
+        dir.path(),
+        &["--max-file-size", "1k", "good.py", "long_line.py"],
+    );
+    assert!(has(
+        &findings,
+        "long_line.py",
+        "FL001",
+        "more than --max-file-size (1024 bytes)"
+    ));
+    assert!(has(&findings, "good.py", "FL105", ""));
+}
+
+#[test]
+fn deep_nesting_does_not_overflow_the_stack() {
+    let depth = 100_000;
+    let brackets = format!(
+        "from flask import session\nsession['x'] = {}{}\n",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    let parens = format!(
+        "from flask import session\nsession['x'] = {}1{}\n",
+        "(".repeat(depth),
+        ")".repeat(depth)
+    );
+    let calls = format!(
+        "from flask import session\nsession['x'] = {}1{}\n",
+        "f(".repeat(depth),
+        ")".repeat(depth)
+    );
+    let mut ifs = String::from("from flask import session\n\n\ndef f(x):\n");
+    for level in 1..=5_000 {
+        ifs.push_str(&"\t".repeat(level));
+        ifs.push_str("if x:\n");
+    }
+    ifs.push_str(&"\t".repeat(5_001));
+    ifs.push_str("session['cart'].append(x)\n");
+    let dir = tree(&[
+        ("brackets.py", &brackets),
+        ("parens.py", &parens),
+        ("calls.py", &calls),
+        ("ifs.py", &ifs),
+        ("good.py", MUTATION),
+    ]);
+    let started = Instant::now();
+    let (code, findings) = run(dir.path(), &[]);
+    assert!(code == 1, "{findings:?}");
+    assert!(has(&findings, "good.py", "FL105", ""));
+    assert!(has(&findings, "ifs.py", "FL105", ""));
+    // Each deep file is either checked or reported as a syntax error.
+    for file in ["brackets.py", "parens.py", "calls.py"] {
+        assert!(
+            findings
+                .iter()
+                .all(|(f, c, _)| f != file || c == "FL103" || c == "FL002"),
+            "{file}: {findings:?}"
+        );
+    }
+    assert!(started.elapsed() < Duration::from_secs(60));
+}
+
+#[test]
+fn binary_and_badly_encoded_files_are_reported() {
+    let dir = tree(&[("good.py", MUTATION)]);
+    fs::write(dir.path().join("nul.py"), vec![0u8; 4096]).expect("write");
+    let mut middle = b"from flask import session\nx = 1\n".to_vec();
+    middle.extend_from_slice(b"# \xc3\x28 broken\n");
+    fs::write(dir.path().join("middle.py"), middle).expect("write");
+    let utf16: Vec<u8> = "\u{feff}from flask import session\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    fs::write(dir.path().join("utf16.py"), utf16).expect("write");
+    fs::write(dir.path().join("bom_only.py"), b"\xef\xbb\xbf").expect("write");
+    fs::write(
+        dir.path().join("mixed.py"),
+        b"from flask import session\r\ndef f(x):\r    session['c'].append(x)\n\r\n",
+    )
+    .expect("write");
+    let (code, findings) = run(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert!(
+        has(
+            &findings,
+            "middle.py",
+            "FL001",
+            "not valid UTF-8 (invalid byte at offset 34)"
+        ),
+        "{findings:?}"
+    );
+    assert!(
+        has(&findings, "utf16.py", "FL001", "not valid UTF-8"),
+        "{findings:?}"
+    );
+    assert!(has(&findings, "mixed.py", "FL105", ""), "{findings:?}");
+    assert!(has(&findings, "good.py", "FL105", ""));
+    assert!(
+        !findings
+            .iter()
+            .any(|(f, _, _)| f == "bom_only.py" || f == "nul.py"),
+        "{findings:?}"
+    );
+    // A file of NUL bytes cannot use the session; parsed anyway, it is a syntax error.
+    let (_, findings) = run(dir.path(), &["--no-prefilter", "nul.py"]);
+    assert!(has(&findings, "nul.py", "FL002", ""), "{findings:?}");
+}
+
+#[test]
+fn special_files_are_never_opened_and_never_block() {
+    let dir = tree(&[("good.py", MUTATION)]);
+    let fifo = dir.path().join("fifo.py");
+    let status = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success());
+    let _socket =
+        std::os::unix::net::UnixListener::bind(dir.path().join("socket.py")).expect("socket");
+    symlink("/dev/zero", dir.path().join("zero.py")).expect("symlink");
+    symlink("/dev/urandom", dir.path().join("random.py")).expect("symlink");
+    symlink(
+        dir.path().join("nowhere.py"),
+        dir.path().join("dangling.py"),
+    )
+    .expect("symlink");
+    symlink(dir.path().join("good.py"), dir.path().join("linked.py")).expect("symlink");
+    fs::create_dir_all(dir.path().join("loop")).expect("mkdir");
+    symlink(dir.path().join("loop"), dir.path().join("loop/again")).expect("symlink");
+    fs::create_dir_all(dir.path().join("x.py")).expect("a directory named x.py");
+    fs::write(dir.path().join("x.py/inner.py"), MUTATION).expect("write");
+
+    let started = Instant::now();
+    let (code, findings) = run(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "a special file blocked the run"
+    );
+    assert!(
+        has(&findings, "zero.py", "FL001", "a device"),
+        "{findings:?}"
+    );
+    assert!(
+        has(&findings, "random.py", "FL001", "a device"),
+        "{findings:?}"
+    );
+    assert!(
+        has(&findings, "dangling.py", "FL001", "cannot read the file"),
+        "{findings:?}"
+    );
+    assert!(has(&findings, "linked.py", "FL105", ""), "{findings:?}");
+    assert!(has(&findings, "good.py", "FL105", ""));
+    assert!(has(&findings, "x.py/inner.py", "FL105", ""), "{findings:?}");
+    // The walk lists only regular files and symlinks: a FIFO or socket in
+    // a directory is not a source file. Named explicitly, they are reported.
+    let (_, named) = run(dir.path(), &["fifo.py", "socket.py", "zero.py", "good.py"]);
+    assert!(has(&named, "fifo.py", "FL001", "a FIFO"), "{named:?}");
+    assert!(has(&named, "socket.py", "FL001", "a socket"), "{named:?}");
+    assert!(has(&named, "zero.py", "FL001", "a device"), "{named:?}");
+    assert!(has(&named, "good.py", "FL105", ""));
+}
+
+#[test]
+fn odd_file_names_are_checked() {
+    let dir = tree(&[("with space.py", MUTATION), ("new\nline.py", MUTATION)]);
+    let raw = std::ffi::OsStr::from_bytes(b"latin\xe9.py");
+    fs::write(dir.path().join(raw), MUTATION).expect("non-UTF-8 name");
+    let (code, findings) = run(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let files: Vec<&str> = findings.iter().map(|(f, _, _)| f.as_str()).collect();
+    assert!(
+        files.contains(&"with space.py") && files.contains(&"new\nline.py"),
+        "{files:?}"
+    );
+    assert!(files.contains(&"latin\u{fffd}.py"), "{files:?}");
+}
+
+#[test]
+fn a_file_deleted_after_discovery_is_reported() {
+    // Many files give the deleting thread time to act while the run walks.
+    let mut files: Vec<(String, &str)> = (0..3000)
+        .map(|i| (format!("f{i:04}.py"), MUTATION))
+        .collect();
+    files.push(("zzz_last.py".to_string(), MUTATION));
+    let borrowed: Vec<(&str, &str)> = files.iter().map(|(n, c)| (n.as_str(), *c)).collect();
+    let dir = tree(&borrowed);
+    let victim = dir.path().join("zzz_last.py");
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("flasklint"))
+        .current_dir(dir.path())
+        .args(["--format", "concise", "-q"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(Duration::from_millis(5));
+    let _ = fs::remove_file(&victim);
+    let output = child.wait_with_output().expect("waits");
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&output.stdout);
+    // Whichever came first, the file is checked or reported, never lost silently or fatally.
+    assert!(
+        text.contains("zzz_last.py:5:5: FL105")
+            || text.contains("zzz_last.py:1:1: FL001 cannot read the file")
+            || !victim.exists(),
+        "{}",
+        &text[text.len().saturating_sub(500)..]
+    );
+    assert!(text.lines().filter(|l| l.contains("FL105")).count() >= 3000);
+}
+
+#[test]
+fn a_hundred_thousand_files_in_one_directory() {
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    for i in 0..100_000 {
+        let body: &[u8] = if i % 1000 == 0 {
+            MUTATION.as_bytes()
+        } else {
+            b"import os\n\nVALUE = os.sep\n"
+        };
+        fs::write(dir.path().join(format!("m{i:06}.py")), body).expect("write");
+    }
+    let started = Instant::now();
+    let output = flasklint()
+        .current_dir(dir.path())
+        .args(["--statistics", "--format", "json"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("runs");
+    let elapsed = started.elapsed();
+    let rows: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(rows[0]["code"], "FL105");
+    assert_eq!(rows[0]["count"], 100);
+    eprintln!("100,000 files checked in {elapsed:?}");
+}
+
+// ---------------------------------------------------------------- fixes under faults
+
+#[test]
+fn fixing_a_read_only_file_leaves_it_byte_identical() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tree(&[("a.py", MUTATION)]);
+    let path = dir.path().join("a.py");
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o444)).expect("chmod");
+    let output = flasklint()
+        .current_dir(dir.path())
+        .arg("--fix")
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("a.py: cannot write the fixes, the file is unchanged: it is read-only")
+    );
+    assert_eq!(fs::read(&path).expect("read"), MUTATION.as_bytes());
+}
+
+/// A directory on a tmpfs of `size`, when this machine lets us mount one
+/// (CI and developers run as root here); `None` otherwise, said loudly.
+fn small_tmpfs(size: &str) -> Option<(tempfile::TempDir, Unmount)> {
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let status = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+        .arg(dir.path())
+        .status();
+    match status {
+        Ok(status) if status.success() => {
+            let unmount = Unmount(dir.path().to_path_buf());
+            Some((dir, unmount))
+        }
+        _ => {
+            eprintln!(
+                "NOT RUN: cannot mount a tmpfs here (needs root); the full-disk case is untested on this machine"
+            );
+            None
+        }
+    }
+}
+
+struct Unmount(std::path::PathBuf);
+
+impl Drop for Unmount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_disk_leaves_the_file_byte_identical() {
+    let Some((disk, _unmount)) = small_tmpfs("64k") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must be able to mount a tmpfs for this test"
+        );
+        return;
+    };
+    // A file that fills most of the disk, so its fixed copy cannot fit.
+    let filler = format!("{MUTATION}{}", "# padding\n".repeat(4000));
+    let path = disk.path().join("a.py");
+    fs::write(&path, &filler).expect("write");
+    let output = flasklint()
+        .current_dir(disk.path())
+        .arg("--fix")
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("a.py: cannot write the fixes, the file is unchanged"),
+        "{stderr}"
+    );
+    assert_eq!(fs::read_to_string(&path).expect("read"), filler);
+    let leftovers: Vec<_> = fs::read_dir(disk.path()).expect("dir").collect();
+    assert_eq!(leftovers.len(), 1, "a temporary file was left behind");
+}
+
+#[test]
+fn a_directory_that_refuses_new_files_leaves_the_file_byte_identical() {
+    let dir = tree(&[("pkg/a.py", MUTATION)]);
+    let pkg = dir.path().join("pkg");
+    // Root ignores permission bits, so make the directory immutable instead.
+    let immutable = Command::new("chattr")
+        .arg("+i")
+        .arg(&pkg)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !immutable {
+        eprintln!(
+            "NOT RUN: chattr +i is not available on this file system; the refused-directory case is untested here"
+        );
+        return;
+    }
+    let output = flasklint()
+        .current_dir(dir.path())
+        .arg("--fix")
+        .output()
+        .expect("runs");
+    let _ = Command::new("chattr").arg("-i").arg(&pkg).status();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("pkg/a.py: cannot write the fixes, the file is unchanged"),
+        "{stderr}"
+    );
+    assert_eq!(
+        fs::read_to_string(pkg.join("a.py")).expect("read"),
+        MUTATION
+    );
+}
