@@ -38,9 +38,12 @@ use crate::lint::{FileReport, FixMode, lint_bytes, lint_file};
 use crate::report::{Reporter, Summary, reporter};
 use crate::settings::{Input, OutputFormat, Settings};
 
-/// Reports that may wait to be printed before the workers pause: memory
+/// Files a worker checks before handing their reports over.
+const BATCH: usize = 32;
+
+/// Batches that may wait to be printed before the workers pause: memory
 /// holds the files in flight, not the tree.
-const IN_FLIGHT: usize = 256;
+const IN_FLIGHT: usize = 16;
 
 /// Stack for the worker threads. The AST of deeply nested code (a chain of
 /// 200,000 `+`, 20,000 nested brackets) is walked and dropped recursively;
@@ -199,39 +202,47 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
         .stack_size(WORKER_STACK)
         .build()
         .map_err(|error| out.fail(&format!("cannot start worker threads: {error}")))?;
-    // Workers take files in path order (`par_bridge` hands them out one by
-    // one) and send each report here; reports are printed in path order, so
-    // only those that arrive ahead of a slower file wait in `pending`.
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, FileReport)>(IN_FLIGHT);
+    // Workers take batches of files in path order (`par_bridge` hands them
+    // out one by one) and send each batch's reports here; reports are
+    // printed in path order, so only batches that arrive ahead of a slower
+    // one wait in `pending`. Batches keep the hand-offs few.
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, Vec<FileReport>)>(IN_FLIGHT);
     let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
         scope.spawn(|| {
             pool.install(|| {
-                files.iter().enumerate().par_bridge().for_each_with(
+                files.chunks(BATCH).enumerate().par_bridge().for_each_with(
                     sender,
-                    |sender, (index, file)| {
+                    |sender, (index, batch)| {
                         if stop.load(Ordering::Relaxed) {
                             return;
                         }
-                        let report = lint_file(
-                            &file.path,
-                            file.display.clone(),
-                            settings.file_settings(&file.absolute),
-                        );
+                        let reports = batch
+                            .iter()
+                            .map(|file| {
+                                lint_file(
+                                    &file.path,
+                                    file.display.clone(),
+                                    settings.file_settings(&file.absolute),
+                                )
+                            })
+                            .collect();
                         // The receiver is gone only when printing failed.
-                        let _ = sender.send((index, report));
+                        let _ = sender.send((index, reports));
                     },
                 );
             });
         });
         let mut pending = BTreeMap::new();
         let mut next = 0;
-        for (index, report) in receiver {
-            pending.insert(index, report);
-            while let Some(report) = pending.remove(&next) {
-                if let Err(status) = out.emit(&report) {
-                    stop.store(true, Ordering::Relaxed);
-                    return Err(status);
+        for (index, reports) in receiver {
+            pending.insert(index, reports);
+            while let Some(reports) = pending.remove(&next) {
+                for report in &reports {
+                    if let Err(status) = out.emit(report) {
+                        stop.store(true, Ordering::Relaxed);
+                        return Err(status);
+                    }
                 }
                 next += 1;
             }
