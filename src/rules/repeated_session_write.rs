@@ -220,7 +220,11 @@ fn help(cx: &Checker, session: &str, writes: &[&Write]) -> String {
             WriteKind::SetItem {
                 key,
                 value: Some(value),
-            } => Some(format!("{}: {}", key_text(cx, key)?, value_text(cx, value))),
+            } => Some(format!(
+                "{}: {}",
+                key_text(cx, key)?,
+                value_text(cx, value)?
+            )),
             _ => None,
         })
         .collect();
@@ -297,7 +301,7 @@ fn fix(cx: &Checker, unit: &Unit, session: &str, writes: &[&Write]) -> Option<Fi
         });
         entries.push(Entry {
             key: key_text(cx, key)?,
-            value: value_text(cx, value),
+            value: value_text(cx, value)?,
             reindent: !multiline_string,
             comments,
         });
@@ -326,17 +330,21 @@ fn key_text(cx: &Checker, key: &Expr) -> Option<String> {
     }
 }
 
-fn value_text(cx: &Checker, value: &Expr) -> String {
+/// The value's source text, parenthesized where a dict display needs it;
+/// `None` for a bare starred value (`session[k] = *x`), which Python
+/// rejects and a dict display cannot hold.
+fn value_text(cx: &Checker, value: &Expr) -> Option<String> {
     let needs_parentheses = match value {
+        Expr::Starred(_) => return None,
         Expr::Tuple(tuple) => !tuple.parenthesized,
-        Expr::Named(_) | Expr::Yield(_) | Expr::YieldFrom(_) | Expr::Starred(_) => true,
+        Expr::Named(_) | Expr::Yield(_) | Expr::YieldFrom(_) => true,
         _ => false,
     };
-    if needs_parentheses {
+    Some(if needs_parentheses {
         format!("({})", cx.text(value))
     } else {
         cx.text(value).to_string()
-    }
+    })
 }
 
 fn render(session: &str, indent: &str, newline: &str, entries: &[Entry]) -> String {
