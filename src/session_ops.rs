@@ -99,6 +99,31 @@ impl StoredValue<'_> {
     }
 }
 
+/// Looks for a problem in a stored value: `find` on the value itself and,
+/// when it finds none there, on each element of a dict, list or tuple
+/// display, recursively. Calls `report` on each expression found.
+pub fn find_in_stored_value<'a, P>(
+    value: &'a Expr,
+    find: &impl Fn(&'a Expr) -> Option<P>,
+    report: &mut impl FnMut(&'a Expr, P),
+) {
+    if let Some(problem) = find(value) {
+        report(value, problem);
+        return;
+    }
+    match value {
+        Expr::Dict(dict) => dict
+            .items
+            .iter()
+            .for_each(|item| find_in_stored_value(&item.value, find, report)),
+        Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. }) => {
+            elts.iter()
+                .for_each(|elt| find_in_stored_value(elt, find, report));
+        }
+        _ => {}
+    }
+}
+
 fn update_values<'a>(cx: &Checker, call: &'a ast::ExprCall) -> Vec<StoredValue<'a>> {
     let mut values = Vec::new();
     for arg in &call.arguments.args {
@@ -475,14 +500,7 @@ fn mutations_in_stmt<'a>(
             }
         });
     });
-    let targets: Vec<&Expr> = match stmt {
-        Stmt::Assign(assign) => assign.targets.iter().collect(),
-        Stmt::AnnAssign(ann) if ann.value.is_some() => vec![&ann.target],
-        Stmt::AugAssign(aug) => vec![&aug.target],
-        Stmt::Delete(delete) => delete.targets.iter().collect(),
-        _ => Vec::new(),
-    };
-    for target in targets {
+    for target in assigned_targets(stmt) {
         each_target(target, &mut |target| {
             let (container, how) = match target {
                 Expr::Subscript(subscript) => (&*subscript.value, "item assignment"),
@@ -508,6 +526,17 @@ fn mutations_in_stmt<'a>(
     mutations
 }
 
+/// The targets a statement assigns, augments or deletes.
+fn assigned_targets(stmt: &Stmt) -> Vec<&Expr> {
+    match stmt {
+        Stmt::Assign(assign) => assign.targets.iter().collect(),
+        Stmt::AnnAssign(ann) if ann.value.is_some() => vec![&ann.target],
+        Stmt::AugAssign(aug) => vec![&aug.target],
+        Stmt::Delete(delete) => delete.targets.iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Whether a statement makes Flask save the session whatever it holds:
 /// `session.modified = True`, or a write that always marks it modified
 /// (`session[k] = v`, `session[k] += v`, `del session[k]`,
@@ -515,15 +544,8 @@ fn mutations_in_stmt<'a>(
 /// `session.permanent = ...`). `setdefault(...)` and `pop(key, default)`
 /// mark it only when the key was absent or present, so they do not count.
 fn marks_modified(cx: &Checker, unit: &Unit, stmt: &Stmt) -> bool {
-    let targets: Vec<&Expr> = match stmt {
-        Stmt::Assign(assign) => assign.targets.iter().collect(),
-        Stmt::AnnAssign(ann) if ann.value.is_some() => vec![&ann.target],
-        Stmt::AugAssign(aug) => vec![&aug.target],
-        Stmt::Delete(delete) => delete.targets.iter().collect(),
-        _ => Vec::new(),
-    };
     let mut marks = false;
-    for target in targets {
+    for target in assigned_targets(stmt) {
         each_target(target, &mut |target| {
             marks |= match target {
                 Expr::Subscript(subscript) => cx.is_session(&subscript.value, unit.scope),

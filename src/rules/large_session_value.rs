@@ -9,7 +9,7 @@ use ruff_text_size::Ranged;
 use crate::checker::{Checker, Unit, function_name, method_name, receiver};
 use crate::finding::Finding;
 use crate::rules::Rule;
-use crate::session_ops::{LocalBindings, UnitFacts};
+use crate::session_ops::{LocalBindings, UnitFacts, find_in_stored_value};
 
 /// Checks one unit.
 pub fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
@@ -20,15 +20,22 @@ pub fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
         let session = cx.text(write.session);
         for stored in write.stored_values(cx) {
             let destination = stored.destination(session);
-            large.each_large(stored.value, &mut |expr, why| {
-                let message = format!(
-                    "`{}` stored in {destination} in `{}` is {why}; the session cookie carries it on every request",
-                    cx.snippet(expr),
-                    unit.name
-                );
-                let help = "Store an identifier (a primary key, a file name) and load the data when it is needed";
-                findings.push(Finding::new(Rule::LargeSessionValue, message, expr.range()).with_help(help));
-            });
+            find_in_stored_value(
+                stored.value,
+                &|expr| large.why_large(expr, 0),
+                &mut |expr, why| {
+                    let message = format!(
+                        "`{}` stored in {destination} in `{}` is {why}; the session cookie carries it on every request",
+                        cx.snippet(expr),
+                        unit.name
+                    );
+                    let help = "Store an identifier (a primary key, a file name) and load the data when it is needed";
+                    findings.push(
+                        Finding::new(Rule::LargeSessionValue, message, expr.range())
+                            .with_help(help),
+                    );
+                },
+            );
         }
     }
 }
@@ -40,25 +47,6 @@ struct Large<'c, 'a> {
 }
 
 impl<'a> Large<'_, 'a> {
-    /// Calls `report` on `value` if it is large, else on each large part of
-    /// a dict, list or tuple display.
-    fn each_large(&self, value: &'a Expr, report: &mut impl FnMut(&'a Expr, String)) {
-        if let Some(why) = self.why_large(value, 0) {
-            report(value, why);
-            return;
-        }
-        match value {
-            Expr::Dict(dict) => dict
-                .items
-                .iter()
-                .for_each(|item| self.each_large(&item.value, report)),
-            Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. }) => {
-                elts.iter().for_each(|elt| self.each_large(elt, report));
-            }
-            _ => {}
-        }
-    }
-
     /// Why `expr` is large, or `None`. `depth` bounds the walk through
     /// local names bound to other local names.
     fn why_large(&self, expr: &'a Expr, depth: usize) -> Option<String> {

@@ -7,7 +7,7 @@ use ruff_text_size::Ranged;
 use crate::checker::{Checker, Unit, function_name, method_name, receiver};
 use crate::finding::Finding;
 use crate::rules::Rule;
-use crate::session_ops::{LocalBindings, UnitFacts};
+use crate::session_ops::{LocalBindings, UnitFacts, find_in_stored_value};
 
 /// Classes the session serializer writes and gives back as the same type.
 const SUPPORTED_CLASSES: &[&str] = &[
@@ -36,23 +36,27 @@ pub fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
         let session = cx.text(write.session);
         for stored in write.stored_values(cx) {
             let destination = stored.destination(session);
-            finder.each_problem(stored.value, &mut |expr, problem| {
-                let consequence = if problem.converted {
-                    "Flask's session serializer raises `TypeError` when the response is saved, or gives it back as a different type"
-                } else {
-                    "Flask's session serializer raises `TypeError` when the response is saved"
-                };
-                let message = format!(
-                    "`{}` stored in {destination} in `{}` is {}; {consequence}",
-                    cx.snippet(expr),
-                    unit.name,
-                    problem.what
-                );
-                findings.push(
-                    Finding::new(Rule::UnserializableSessionValue, message, expr.range())
-                        .with_help(problem.help),
-                );
-            });
+            find_in_stored_value(
+                stored.value,
+                &|expr| finder.problem(expr, 0),
+                &mut |expr, problem| {
+                    let consequence = if problem.converted {
+                        "Flask's session serializer raises `TypeError` when the response is saved, or gives it back as a different type"
+                    } else {
+                        "Flask's session serializer raises `TypeError` when the response is saved"
+                    };
+                    let message = format!(
+                        "`{}` stored in {destination} in `{}` is {}; {consequence}",
+                        cx.snippet(expr),
+                        unit.name,
+                        problem.what
+                    );
+                    findings.push(
+                        Finding::new(Rule::UnserializableSessionValue, message, expr.range())
+                            .with_help(problem.help),
+                    );
+                },
+            );
         }
     }
 }
@@ -64,25 +68,6 @@ struct Unserializable<'c, 'a> {
 }
 
 impl<'a> Unserializable<'_, 'a> {
-    /// Calls `report` on `value` if it cannot be stored, else on each part
-    /// of a dict, list or tuple display that cannot.
-    fn each_problem(&self, value: &'a Expr, report: &mut impl FnMut(&'a Expr, Problem)) {
-        if let Some(problem) = self.problem(value, 0) {
-            report(value, problem);
-            return;
-        }
-        match value {
-            Expr::Dict(dict) => dict
-                .items
-                .iter()
-                .for_each(|item| self.each_problem(&item.value, report)),
-            Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. }) => {
-                elts.iter().for_each(|elt| self.each_problem(elt, report));
-            }
-            _ => {}
-        }
-    }
-
     fn problem(&self, expr: &'a Expr, depth: usize) -> Option<Problem> {
         const AS_LIST: &str =
             "Store a `list` (e.g. `sorted(values)`) and rebuild the set when reading it";
