@@ -5,20 +5,47 @@
 //! bug, which fails here); and fixing the fixed text changes nothing.
 #![no_main]
 
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::sync::mpsc::{Sender, channel};
+use std::sync::{Mutex, OnceLock};
+
 use flasklint::checker::RuleOptions;
 use flasklint::lint::{FileSettings, FixMode, lint_bytes};
 use flasklint::rules::RuleSet;
 use libfuzzer_sys::fuzz_target;
 
+type Outcome = Result<(), Box<dyn std::any::Any + Send>>;
+type Job = (Vec<u8>, Sender<Outcome>);
+
+/// One long-lived worker with the binary's 1 GiB stack (the binary checks
+/// files on such threads), so that no thread is created per input.
+fn worker() -> &'static Mutex<Sender<Job>> {
+    static WORKER: OnceLock<Mutex<Sender<Job>>> = OnceLock::new();
+    WORKER.get_or_init(|| {
+        let (jobs, inbox) = channel::<Job>();
+        std::thread::Builder::new()
+            .stack_size(1 << 30)
+            .spawn(move || {
+                for (data, reply) in inbox {
+                    let outcome = catch_unwind(AssertUnwindSafe(|| check(&data)));
+                    let _ = reply.send(outcome);
+                }
+            })
+            .expect("worker thread");
+        Mutex::new(jobs)
+    })
+}
+
 fuzz_target!(|data: &[u8]| {
-    // The binary checks files on threads with a 1 GiB stack; so does this.
-    let data = data.to_vec();
-    std::thread::Builder::new()
-        .stack_size(1 << 30)
-        .spawn(move || check(&data))
-        .expect("thread")
-        .join()
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    let (reply, answer) = channel();
+    worker()
+        .lock()
+        .expect("worker lock")
+        .send((data.to_vec(), reply))
+        .expect("worker alive");
+    if let Err(panic) = answer.recv().expect("worker answers") {
+        resume_unwind(panic);
+    }
 });
 
 fn check(data: &[u8]) {

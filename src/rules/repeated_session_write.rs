@@ -325,6 +325,8 @@ fn fix(cx: &Checker, unit: &Unit, session: &str, writes: &[&Write]) -> Option<Fi
 fn key_text(cx: &Checker, key: &Expr) -> Option<String> {
     match key {
         Expr::Slice(_) => None,
+        // `session[a:, b]`: a slice is only valid inside a subscript.
+        Expr::Tuple(tuple) if tuple.elts.iter().any(|elt| matches!(elt, Expr::Slice(_))) => None,
         Expr::Tuple(tuple) if !tuple.parenthesized => Some(format!("({})", cx.text(key))),
         _ => Some(cx.text(key).to_string()),
     }
