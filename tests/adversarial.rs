@@ -319,24 +319,7 @@ fn a_hundred_thousand_files_in_one_directory() {
 
 // ---------------------------------------------------------------- fixes under faults
 
-#[test]
-fn fixing_a_read_only_file_leaves_it_byte_identical() {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = tree(&[("a.py", MUTATION)]);
-    let path = dir.path().join("a.py");
-    fs::set_permissions(&path, fs::Permissions::from_mode(0o444)).expect("chmod");
-    let output = flasklint()
-        .current_dir(dir.path())
-        .arg("--fix")
-        .output()
-        .expect("runs");
-    assert_eq!(output.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&output.stderr)
-            .contains("a.py: cannot write the fixes, the file is unchanged: it is read-only")
-    );
-    assert_eq!(fs::read(&path).expect("read"), MUTATION.as_bytes());
-}
+// A read-only file under `--fix`: `tests/fixes.rs`, `a_read_only_file_is_reported_and_left_intact`.
 
 /// A directory on a tmpfs of `size`, when this machine lets us mount one
 /// (CI and developers run as root here); `None` otherwise, said loudly.
