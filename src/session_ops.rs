@@ -350,7 +350,9 @@ impl<'a> LocalBindings<'a> {
     pub fn latest(&self, name: &str, at: TextSize) -> Option<Bound<'a>> {
         let before = self
             .bindings
-            .partition_point(|(_, bound_at, _)| *bound_at <= at);
+            // Strictly before: a recovered syntax tree can hold an empty
+            // name right where a binding ends, which must not see itself.
+            .partition_point(|(_, bound_at, _)| *bound_at < at);
         self.bindings[..before]
             .iter()
             .rev()
@@ -403,6 +405,20 @@ pub fn session_value<'a>(
     locals: &LocalBindings<'a>,
     expr: &'a Expr,
 ) -> Option<SessionValue<'a>> {
+    session_value_within(cx, unit, locals, expr, 0)
+}
+
+fn session_value_within<'a>(
+    cx: &Checker,
+    unit: &Unit,
+    locals: &LocalBindings<'a>,
+    expr: &'a Expr,
+    depth: usize,
+) -> Option<SessionValue<'a>> {
+    // Chains of aliases are short; the bound keeps a malformed tree finite.
+    if depth > 32 {
+        return None;
+    }
     let from_container = |container: &'a Expr| {
         if cx.is_session(container, unit.scope) {
             Some(SessionValue {
@@ -410,7 +426,7 @@ pub fn session_value<'a>(
                 read: expr,
             })
         } else {
-            session_value(cx, unit, locals, container)
+            session_value_within(cx, unit, locals, container, depth + 1)
         }
     };
     match expr {
@@ -429,9 +445,11 @@ pub fn session_value<'a>(
             ..
         }) => values
             .first()
-            .and_then(|first| session_value(cx, unit, locals, first)),
+            .and_then(|first| session_value_within(cx, unit, locals, first, depth + 1)),
         Expr::Name(name) => match locals.latest(name.id.as_str(), name.start())? {
-            Bound::Value(value) | Bound::ElementOf(value) => session_value(cx, unit, locals, value),
+            Bound::Value(value) | Bound::ElementOf(value) => {
+                session_value_within(cx, unit, locals, value, depth + 1)
+            }
             Bound::Unknown => None,
         },
         _ => None,
