@@ -321,12 +321,20 @@ fn fix(cx: &Checker, unit: &Unit, session: &str, writes: &[&Write]) -> Option<Fi
 }
 
 /// The key's source text, parenthesized where a dict display needs it;
-/// `None` for a slice, which cannot be a dict key.
+/// `None` for a slice or a bare starred key, which cannot be dict keys.
 fn key_text(cx: &Checker, key: &Expr) -> Option<String> {
     match key {
-        Expr::Slice(_) => None,
-        // `session[a:, b]`: a slice is only valid inside a subscript.
-        Expr::Tuple(tuple) if tuple.elts.iter().any(|elt| matches!(elt, Expr::Slice(_))) => None,
+        Expr::Slice(_) | Expr::Starred(_) => None,
+        // `session[a:, b]`, `session[*keys]`: a slice, or a starred
+        // element without its tuple's comma, is only valid in a subscript.
+        Expr::Tuple(tuple)
+            if tuple
+                .elts
+                .iter()
+                .any(|elt| matches!(elt, Expr::Slice(_) | Expr::Starred(_))) =>
+        {
+            None
+        }
         Expr::Tuple(tuple) if !tuple.parenthesized => Some(format!("({})", cx.text(key))),
         _ => Some(cx.text(key).to_string()),
     }
