@@ -7,6 +7,8 @@
 //! of its own, where it applies to the next line that is not an
 //! expectation. A file without expectations must produce no finding.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -14,17 +16,7 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use serde_json::Value;
 
-const FIXTURE_DIRS: &[&str] = &[
-    "fixtures/FL001",
-    "fixtures/FL002",
-    "fixtures/FL101",
-    "fixtures/FL102",
-    "fixtures/FL103",
-    "fixtures/FL104",
-    "fixtures/FL105",
-    "fixtures/session",
-    "fixtures/noqa",
-];
+use common::FIXTURE_DIRS;
 
 /// (row, code) pairs, sorted, duplicates kept.
 type Findings = Vec<(usize, String)>;

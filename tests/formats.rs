@@ -13,24 +13,15 @@ use std::process::Command as Process;
 use jsonschema::Validator;
 use serde_json::Value;
 
-use common::{flasklint, tree};
+use common::{FIXTURE_DIRS, flasklint, tree};
 
 const MUTATION: &str =
     "from flask import session\n\n\ndef add(sku):\n    session[\"cart\"].append(sku)\n";
 
 /// Every fixture directory, and the demo.
-const INPUTS: &[&str] = &[
-    "fixtures/demo",
-    "fixtures/FL001",
-    "fixtures/FL002",
-    "fixtures/FL101",
-    "fixtures/FL102",
-    "fixtures/FL103",
-    "fixtures/FL104",
-    "fixtures/FL105",
-    "fixtures/session",
-    "fixtures/noqa",
-];
+fn inputs() -> impl Iterator<Item = &'static str> {
+    std::iter::once("fixtures/demo").chain(FIXTURE_DIRS.iter().copied())
+}
 
 /// A way to break a valid document, and what it breaks.
 type Breakage = (&'static str, fn(&mut Value));
@@ -73,7 +64,7 @@ fn output(dir: &Path, args: &[&str]) -> Value {
 fn sarif_of_the_demo_and_every_fixture_passes_the_official_schema() {
     let sarif = validator("sarif-2.1.0.json");
     let mut results = 0;
-    for input in INPUTS {
+    for input in inputs() {
         let log = output(root(), &["--format", "sarif", "--select", "ALL", input]);
         let problems = errors(&sarif, &log);
         assert!(problems.is_empty(), "{input}: {problems:#?}");
@@ -240,7 +231,7 @@ fn sarif_with_no_findings_is_a_valid_empty_run() {
 fn json_of_the_demo_and_every_fixture_matches_our_schema() {
     let schema = validator("flasklint-json.schema.json");
     let mut findings = 0;
-    for input in INPUTS {
+    for input in inputs() {
         let json = output(root(), &["--format", "json", "--select", "ALL", input]);
         let problems = errors(&schema, &json);
         assert!(problems.is_empty(), "{input}: {problems:#?}");

@@ -27,3 +27,16 @@ pub fn tree(files: &[(&str, &str)]) -> TempDir {
     }
     dir
 }
+
+/// The fixture directories whose files carry inline expectations.
+pub const FIXTURE_DIRS: &[&str] = &[
+    "fixtures/FL001",
+    "fixtures/FL002",
+    "fixtures/FL101",
+    "fixtures/FL102",
+    "fixtures/FL103",
+    "fixtures/FL104",
+    "fixtures/FL105",
+    "fixtures/session",
+    "fixtures/noqa",
+];
