@@ -35,7 +35,8 @@ impl Codes {
 /// The suppressions of one file.
 #[derive(Debug, Default)]
 pub struct Suppressions {
-    /// (0-based line, codes) of each `# noqa`.
+    /// (0-based line, codes) of each `# noqa`, in line order (comments
+    /// come in source order, and a line holds at most one).
     lines: Vec<(usize, Codes)>,
     /// `# flasklint: noqa` directives.
     file: Vec<Codes>,
@@ -89,8 +90,8 @@ impl Suppressions {
         }
         let line = lines.line_of(finding.range.start());
         self.lines
-            .iter()
-            .any(|(noqa_line, codes)| *noqa_line == line && codes.covers(finding.rule))
+            .binary_search_by_key(&line, |(noqa_line, _)| *noqa_line)
+            .is_ok_and(|at| self.lines[at].1.covers(finding.rule))
     }
 }
 

@@ -30,6 +30,21 @@ pub struct Location {
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     line_starts: Vec<TextSize>,
+    /// For a text that is not all ASCII, the code points before every
+    /// `CHUNK`th byte (rounded down to a character boundary), so that a
+    /// column costs at most one chunk of counting even on a line of
+    /// megabytes. Empty for ASCII, where columns are byte offsets.
+    chunks: Vec<Checkpoint>,
+}
+
+/// Bytes between two checkpoints of [`LineIndex::chunks`].
+const CHUNK: usize = 4096;
+
+/// A byte offset on a character boundary and the code points before it.
+#[derive(Debug, Clone, Copy)]
+struct Checkpoint {
+    byte: usize,
+    chars_before: usize,
 }
 
 impl LineIndex {
@@ -50,7 +65,10 @@ impl LineIndex {
             }
             i += 1;
         }
-        Self { line_starts }
+        Self {
+            line_starts,
+            chunks: checkpoints(text),
+        }
     }
 
     /// The 0-based line that contains `at`.
@@ -75,9 +93,40 @@ impl LineIndex {
         let end = floor_char_boundary(text, usize::from(at));
         Location {
             row: line + 1,
-            column: text[start..end].chars().count() + 1,
+            column: self.chars_before(text, end) - self.chars_before(text, start) + 1,
         }
     }
+
+    /// Code points in `text[..at]`; `at` is on a character boundary.
+    fn chars_before(&self, text: &str, at: usize) -> usize {
+        if self.chunks.is_empty() {
+            return at;
+        }
+        // Checkpoint k sits at or before byte k * CHUNK, so this one is at
+        // or before `at` and less than a chunk (plus a character) from it.
+        let checkpoint = self.chunks[(at / CHUNK).min(self.chunks.len() - 1)];
+        checkpoint.chars_before + text[checkpoint.byte..at].chars().count()
+    }
+}
+
+/// The checkpoints of [`LineIndex::chunks`]: none for an ASCII text.
+fn checkpoints(text: &str) -> Vec<Checkpoint> {
+    if text.is_ascii() {
+        return Vec::new();
+    }
+    let mut chunks = vec![Checkpoint {
+        byte: 0,
+        chars_before: 0,
+    }];
+    for k in 1..=text.len() / CHUNK {
+        let previous = chunks[k - 1];
+        let byte = floor_char_boundary(text, k * CHUNK);
+        chunks.push(Checkpoint {
+            byte,
+            chars_before: previous.chars_before + text[previous.byte..byte].chars().count(),
+        });
+    }
+    chunks
 }
 
 /// A byte offset as a `TextSize`. Files above 4 GiB are refused when read,
@@ -86,7 +135,8 @@ pub fn offset(at: usize) -> TextSize {
     TextSize::try_from(at).unwrap_or(TextSize::new(u32::MAX))
 }
 
-fn floor_char_boundary(text: &str, mut at: usize) -> usize {
+/// `at`, or the start of the character it falls inside.
+pub fn floor_char_boundary(text: &str, mut at: usize) -> usize {
     while !text.is_char_boundary(at) {
         at -= 1;
     }
@@ -149,6 +199,23 @@ mod tests {
     fn offset_inside_a_character_counts_as_that_character() {
         let text = "é=1";
         assert_eq!(loc(text, 1), (1, 1));
+    }
+
+    #[test]
+    fn columns_far_along_a_long_non_ascii_line_count_every_code_point() {
+        // Multi-byte characters straddle the checkpoints at every 4096 bytes.
+        let text = format!("x = '{}' + y\n", "é😀a".repeat(5_000));
+        let y = text.find('y').unwrap();
+        assert_eq!(loc(&text, y), (1, text[..y].chars().count() + 1));
+        let second = format!("é\n{text}");
+        let y = second.rfind('y').unwrap();
+        assert_eq!(
+            loc(&second, y),
+            (
+                2,
+                text.find('y').map(|y| text[..y].chars().count()).unwrap() + 1
+            )
+        );
     }
 
     #[test]

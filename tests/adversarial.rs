@@ -145,6 +145,55 @@ fn deep_nesting_does_not_overflow_the_stack() {
 }
 
 #[test]
+fn many_findings_on_one_long_line_take_linear_time_in_every_format() {
+    // 199,999 syntax errors on one line: with a column counted from the
+    // line start per finding, or the file scanned per snippet, this took
+    // minutes.
+    let source = format!(
+        "from flask import session\n\n\ndef f():\n    session['x'] = {}\n",
+        "1 ".repeat(200_000)
+    );
+    let dir = tree(&[("ones.py", &source)]);
+    for format in ["text", "concise", "json", "json-lines", "sarif", "github"] {
+        let output = flasklint()
+            .current_dir(dir.path())
+            .args(["--format", format, "ones.py"])
+            .timeout(Duration::from_secs(60))
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(1), "{format}");
+    }
+    let output = flasklint()
+        .current_dir(dir.path())
+        .args(["--format", "concise", "-q", "ones.py"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(text.lines().count(), 199_999);
+    // The last `1` stands after 4 + 15 columns and 199,999 `1 `.
+    let last = text.lines().last().expect("a finding");
+    assert!(last.starts_with("ones.py:5:400018: FL002"), "{last}");
+}
+
+#[test]
+fn the_text_report_shows_a_window_of_a_long_line() {
+    let source = format!(
+        "from flask import session\nsession['banner'] = 'é{}'\n",
+        "a".repeat(10 * 1024 * 1024)
+    );
+    let dir = tree(&[("long_line.py", &source)]);
+    let output = flasklint()
+        .current_dir(dir.path())
+        .args(["--format", "text", "long_line.py"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("[long_line.py:2:21]"), "{text}");
+    assert!(text.contains("session['banner'] = 'éaaaa"), "{text}");
+    assert!(text.len() < 4096, "{} bytes of report", text.len());
+}
+
+#[test]
 fn binary_and_badly_encoded_files_are_reported() {
     let dir = tree(&[("good.py", MUTATION)]);
     fs::write(dir.path().join("nul.py"), vec![0u8; 4096]).expect("write");

@@ -6,6 +6,7 @@ mod concise;
 mod github;
 mod json;
 mod sarif;
+mod snippet;
 mod statistics;
 mod text;
 

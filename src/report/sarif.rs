@@ -20,12 +20,22 @@ use crate::rules::{RuleInfo, RuleSet, Severity};
 /// The `uriBaseId` of every relative file URI.
 const SRCROOT: &str = "%SRCROOT%";
 
-/// Collects results, then prints the whole log.
+/// Streams the log: the part before the results when the first file
+/// arrives, each result as its file does, the rest at the end. Memory does
+/// not grow with the number of results.
 pub struct SarifReporter {
     rules: Vec<&'static RuleInfo>,
-    root_uri: String,
-    results: Vec<Value>,
+    /// The log with an empty `results`, split inside that array, and the
+    /// indentation of the array's elements; `None` once the head is written.
+    head: Option<String>,
+    tail: String,
+    indent: String,
+    written: usize,
+    buffer: Vec<u8>,
 }
+
+/// Where the results go in the pretty-printed skeleton of the log.
+const RESULTS: &str = "\"results\": [";
 
 impl SarifReporter {
     /// A reporter for a run of `rules` started in `cwd`.
@@ -34,10 +44,19 @@ impl SarifReporter {
         if !root_uri.ends_with('/') {
             root_uri.push('/');
         }
+        let rules: Vec<&'static RuleInfo> = rules.iter().collect();
+        let skeleton = serde_json::to_string_pretty(&log(&rules, &root_uri))
+            .expect("a JSON value always serializes");
+        // Inside JSON strings a quote is escaped, so this marker is the key.
+        let at = skeleton.find(RESULTS).expect("the log has results") + RESULTS.len();
+        let key_column = at - RESULTS.len() - skeleton[..at].rfind('\n').map_or(0, |n| n + 1);
         Self {
-            rules: rules.iter().collect(),
-            root_uri,
-            results: Vec::new(),
+            rules,
+            head: Some(skeleton[..at].to_string()),
+            tail: skeleton[at..].to_string(),
+            indent: " ".repeat(key_column + 2),
+            written: 0,
+            buffer: Vec::new(),
         }
     }
 
@@ -86,48 +105,76 @@ impl SarifReporter {
 }
 
 impl Reporter for SarifReporter {
-    fn file(&mut self, _out: &mut dyn Write, report: &FileReport) -> io::Result<()> {
+    fn file(&mut self, out: &mut dyn Write, report: &FileReport) -> io::Result<()> {
         let positions = Positions::of(report);
         let mut seen: HashMap<(u64, &str), usize> = HashMap::new();
+        // Hashing a line once per rule, not once per finding, keeps a
+        // minified line with many findings linear.
+        let mut keys: HashMap<(usize, &str), u64> = HashMap::new();
         for finding in &report.findings {
-            let line = positions.line_text(finding.range.start()).trim();
-            let key = fnv1a(&[finding.rule.code(), &report.path, line]);
+            let start = finding.range.start();
+            let key = *keys
+                .entry((report.lines.line_of(start), finding.rule.code()))
+                .or_insert_with(|| {
+                    let line = positions.line_text(start).trim();
+                    fnv1a(&[finding.rule.code(), &report.path, line])
+                });
             // The same finding on identical lines of one file is told apart by its order.
             let occurrence = seen.entry((key, finding.rule.code())).or_default();
             *occurrence += 1;
             let fingerprint = format!("{key:016x}:{occurrence}");
             let result = self.result(report, &positions, finding, fingerprint);
-            self.results.push(result);
+            if let Some(head) = self.head.take() {
+                out.write_all(head.as_bytes())?;
+            }
+            out.write_all(if self.written == 0 { b"\n" } else { b",\n" })?;
+            // Pretty-printed at the array's depth: every line break (JSON
+            // strings escape theirs) gets the elements' indentation.
+            self.buffer.clear();
+            serde_json::to_writer_pretty(&mut self.buffer, &result)?;
+            for (index, line) in self.buffer.split(|byte| *byte == b'\n').enumerate() {
+                if index > 0 {
+                    out.write_all(b"\n")?;
+                }
+                out.write_all(self.indent.as_bytes())?;
+                out.write_all(line)?;
+            }
+            self.written += 1;
         }
         Ok(())
     }
 
     fn finish(&mut self, out: &mut dyn Write, _summary: &Summary) -> io::Result<()> {
-        let rules: Vec<Value> = self
-            .rules
-            .iter()
-            .map(|info| rule_descriptor(info))
-            .collect();
-        let log = json!({
-            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-            "version": "2.1.0",
-            "runs": [{
-                "tool": {
-                    "driver": {
-                        "name": "flasklint",
-                        "semanticVersion": env!("CARGO_PKG_VERSION"),
-                        "version": env!("CARGO_PKG_VERSION"),
-                        "rules": rules,
-                    }
-                },
-                "originalUriBaseIds": {SRCROOT: {"uri": self.root_uri}},
-                "columnKind": "unicodeCodePoints",
-                "results": self.results,
-            }]
-        });
-        serde_json::to_writer_pretty(&mut *out, &log)?;
-        writeln!(out)
+        if let Some(head) = self.head.take() {
+            out.write_all(head.as_bytes())?;
+        } else {
+            // Back to the array's own indentation, two spaces out.
+            write!(out, "\n{}", &self.indent[2..])?;
+        }
+        writeln!(out, "{}", self.tail)
     }
+}
+
+/// The whole log with no results.
+fn log(rules: &[&RuleInfo], root_uri: &str) -> Value {
+    let rules: Vec<Value> = rules.iter().map(|info| rule_descriptor(info)).collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "flasklint",
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                }
+            },
+            "originalUriBaseIds": {SRCROOT: {"uri": root_uri}},
+            "columnKind": "unicodeCodePoints",
+            "results": [],
+        }]
+    })
 }
 
 fn rule_descriptor(info: &RuleInfo) -> Value {

@@ -4,13 +4,12 @@
 
 use std::fmt;
 use std::io::{self, Write};
-use std::sync::Arc;
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, NamedSource,
-    SourceCode, SourceSpan, SpanContents,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode, SourceSpan,
 };
 
+use super::snippet::FileText;
 use super::{Reporter, Summary};
 use crate::finding::Finding;
 use crate::lint::FileReport;
@@ -87,27 +86,11 @@ impl TextReporter {
     }
 }
 
-/// A file's text shared with miette without copying it per finding.
-struct SharedText(Arc<str>);
-
-impl SourceCode for SharedText {
-    fn read_span<'a>(
-        &'a self,
-        span: &SourceSpan,
-        context_lines_before: usize,
-        context_lines_after: usize,
-    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        self.0
-            .as_ref()
-            .read_span(span, context_lines_before, context_lines_after)
-    }
-}
-
 /// A finding as miette sees it.
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
     title: String,
-    source: Option<NamedSource<SharedText>>,
+    source: Option<FileText<'a>>,
 }
 
 impl<'a> FindingDiagnostic<'a> {
@@ -116,8 +99,10 @@ impl<'a> FindingDiagnostic<'a> {
         Self {
             finding,
             title: format!("{} ({})", info.code, info.name),
-            source: report.source.as_ref().map(|text| {
-                NamedSource::new(&report.path, SharedText(Arc::clone(text))).with_language("python")
+            source: report.source.as_deref().map(|text| FileText {
+                name: &report.path,
+                text,
+                lines: &report.lines,
             }),
         }
     }
@@ -163,11 +148,12 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.source.as_ref()?;
+        let source = self.source.as_ref()?;
         let range = self.finding.range;
         let span = SourceSpan::from(usize::from(range.start())..usize::from(range.end()));
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
-            None, span,
+            None,
+            source.label(span),
         ))))
     }
 }
