@@ -12,6 +12,7 @@ pub mod discover;
 pub mod finding;
 pub mod fix;
 pub mod lint;
+pub mod nesting;
 pub mod noqa;
 pub mod patterns;
 pub mod prefilter;

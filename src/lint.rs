@@ -14,6 +14,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use crate::checker::{Checker, RuleOptions};
 use crate::finding::Finding;
 use crate::fix::{Pass, fix_source};
+use crate::nesting::{self, MAX_NESTING};
 use crate::noqa::Suppressions;
 use crate::prefilter::Prefilter;
 use crate::read::read_source;
@@ -223,6 +224,21 @@ struct Linted {
 /// Checks Python source text (without a byte order mark): the findings
 /// that are not suppressed, and warnings about the file's `noqa` comments.
 fn lint_source(path: &str, source: &str, rules: RuleSet, options: &RuleOptions) -> Linted {
+    if nesting::too_deep(source) {
+        let message = format!(
+            "syntax error: nested more than {MAX_NESTING} levels deep (CPython stops at 200 nested brackets); the file is not parsed"
+        );
+        return Linted {
+            findings: rules
+                .contains(Rule::SyntaxError)
+                .then(|| Finding::new(Rule::SyntaxError, message, TextRange::default()))
+                .into_iter()
+                .collect(),
+            warnings: Vec::new(),
+            parses: false,
+            lines: LineIndex::new(source),
+        };
+    }
     let parse_options =
         ParseOptions::from(Mode::Module).with_target_version(PythonVersion::latest());
     let parsed = parse_unchecked(source, parse_options);

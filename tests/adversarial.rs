@@ -145,6 +145,64 @@ fn deep_nesting_does_not_overflow_the_stack() {
 }
 
 #[test]
+fn nesting_past_the_limit_is_reported_without_parsing() {
+    // Under the default size limit, yet millions of levels deep: parsed,
+    // each took gigabytes and overflowed the stack.
+    let unary = format!(
+        "from flask import session\nsession['x'] = {}1\n",
+        "-".repeat(20_000_000)
+    );
+    let lists = format!(
+        "from flask import session\nsession['x'] = {}{}\n",
+        "[".repeat(5_000_000),
+        "]".repeat(5_000_000)
+    );
+    let calls = format!(
+        "from flask import session\nsession['x'] = f{}\n",
+        "()".repeat(5_000_000)
+    );
+    let power = format!(
+        "from flask import session\nsession['x'] = 2{}\n",
+        "**2".repeat(3_000_000)
+    );
+    let dir = tree(&[
+        ("unary.py", &unary),
+        ("lists.py", &lists),
+        ("calls.py", &calls),
+        ("power.py", &power),
+        ("good.py", MUTATION),
+    ]);
+    let (code, findings) = run(dir.path(), &[]);
+    assert_eq!(code, 1);
+    for file in ["unary.py", "lists.py", "calls.py", "power.py"] {
+        assert!(
+            has(
+                &findings,
+                file,
+                "FL002",
+                "nested more than 200000 levels deep"
+            ),
+            "{file}: {findings:?}"
+        );
+    }
+    assert!(has(&findings, "good.py", "FL105", ""));
+    // Long flat code is not nesting: a million comparisons, a million list
+    // items and a million statements are parsed and checked.
+    let flat = format!(
+        "from flask import session\nok = {}\nitems = [{}]\n{}session['items'] = items\n",
+        vec!["a"; 1_000_000].join(" < "),
+        vec!["-1"; 1_000_000].join(", "),
+        "x = -y\n".repeat(1_000_000),
+    );
+    fs::write(dir.path().join("flat.py"), flat).expect("write");
+    let (_, findings) = run(dir.path(), &["flat.py"]);
+    assert!(
+        has(&findings, "flat.py", "FL103", "assigned on line 3"),
+        "{findings:?}"
+    );
+}
+
+#[test]
 fn many_findings_on_one_long_line_take_linear_time_in_every_format() {
     // 199,999 syntax errors on one line: with a column counted from the
     // line start per finding, or the file scanned per snippet, this took
