@@ -19,8 +19,10 @@ pub const MAX_NESTING: usize = 200_000;
 /// counts, per open bracket, the tokens since its last `,`, `;` or end of
 /// statement that make a node hold the next one (brackets, trailers, unary
 /// and binary operators, `not`, `await`, `lambda`, `if`/`else`, `yield`),
-/// over all open brackets: it is never below the depth of the syntax tree.
-/// Comparisons and `and`/`or` build flat nodes and are not counted.
+/// over all open brackets: it is never below the depth of an expression's
+/// tree. Comparisons and `and`/`or` build flat nodes and are not counted;
+/// statements nest only as deep as their indentation allows (a few
+/// thousand levels in 20 MB).
 pub fn too_deep(source: &str) -> bool {
     // Each counted token takes at least one byte.
     if source.len() <= MAX_NESTING {

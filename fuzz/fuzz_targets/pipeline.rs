@@ -1,6 +1,7 @@
 //! The whole per-file pipeline on arbitrary bytes: decode, prefilter,
-//! parse, session model, rules, noqa, fixes (unsafe ones too) and the
-//! re-parse of every fixed text. It must never panic or hang; a fix must
+//! parse, session model, rules, noqa, fixes (unsafe ones too), the
+//! re-parse of every fixed text, and the report in every output format.
+//! It must never panic or hang; a fix must
 //! never produce text that does not parse (the pipeline reports that as a
 //! bug, which fails here); and fixing the fixed text changes nothing.
 #![no_main]
@@ -10,8 +11,11 @@ use std::sync::mpsc::{Sender, channel};
 use std::sync::{Mutex, OnceLock};
 
 use flasklint::checker::RuleOptions;
-use flasklint::lint::{FileSettings, FixMode, lint_bytes};
+use flasklint::discover::DiscoveryOptions;
+use flasklint::lint::{FileReport, FileSettings, FixMode, lint_bytes};
+use flasklint::report::{Summary, reporter};
 use flasklint::rules::RuleSet;
+use flasklint::settings::{Input, OutputFormat, Settings};
 use libfuzzer_sys::fuzz_target;
 
 type Outcome = Result<(), Box<dyn std::any::Any + Send>>;
@@ -64,8 +68,50 @@ fn check(data: &[u8]) {
         "{:?}",
         report.warnings
     );
+    render(&report);
     if let Some(fixed) = report.fixed {
         let again = lint_bytes("fuzz.py".to_string(), fixed.after.as_bytes(), settings);
         assert!(again.fixed.is_none(), "fixing is not idempotent:\n{}", fixed.after);
+    }
+}
+
+/// Prints the report in every format (the text report cuts long lines and
+/// every format turns offsets into columns: both slice the source).
+fn render(report: &FileReport) {
+    for format in [
+        OutputFormat::Text,
+        OutputFormat::Concise,
+        OutputFormat::Json,
+        OutputFormat::JsonLines,
+        OutputFormat::Sarif,
+        OutputFormat::Github,
+    ] {
+        let settings = Settings {
+            input: Input::Paths(Vec::new()),
+            cwd: "/fuzz".into(),
+            discovery: DiscoveryOptions {
+                excludes: Vec::new(),
+                respect_gitignore: false,
+                force_exclude: false,
+            },
+            rules: RuleSet::from_selector("ALL").unwrap_or_default(),
+            per_file_ignores: Vec::new(),
+            rule_options: RuleOptions::default(),
+            fix: FixMode::Report,
+            prefilter: None,
+            max_file_size: u64::MAX,
+            format,
+            statistics: false,
+            color: true,
+            exit_zero: false,
+            quiet: false,
+            verbose: false,
+        };
+        let mut out = Vec::new();
+        let mut reporter = reporter(&settings);
+        reporter.file(&mut out, report).expect("a Vec takes every write");
+        reporter
+            .finish(&mut out, &Summary::default())
+            .expect("a Vec takes every write");
     }
 }
