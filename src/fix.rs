@@ -3,6 +3,8 @@
 //! ruff). A pass whose result does not parse is a bug in a fix: the whole
 //! file is then left as it was.
 
+use std::collections::BTreeMap;
+
 use ruff_text_size::TextSize;
 
 use crate::finding::{Applicability, Edit, Finding};
@@ -106,21 +108,21 @@ fn apply_pass(
         .collect();
     candidates.sort_by_key(|f| (first_edit_start(f), f.rule));
     let mut chosen: Vec<&Edit> = Vec::new();
+    // The chosen edits by start, for conflict checks that do not scan them
+    // all (that was quadratic in a file with thousands of fixes).
+    let mut taken: BTreeMap<TextSize, &Edit> = BTreeMap::new();
     let mut applied = 0;
     let mut rules = Vec::new();
     for finding in candidates {
         let Some(fix) = &finding.fix else { continue };
-        let conflicts = fix.edits.iter().any(|edit| {
-            chosen
-                .iter()
-                .any(|other| *other != edit && overlap(edit, other))
-        });
-        if conflicts {
+        if fix.edits.iter().any(|edit| conflicts(&taken, edit)) {
             continue;
         }
         for edit in &fix.edits {
-            if !chosen.contains(&edit) {
+            let start = edit.range.start();
+            if taken.get(&start) != Some(&edit) {
                 chosen.push(edit);
+                taken.insert(start, edit);
             }
         }
         applied += 1;
@@ -152,12 +154,27 @@ fn first_edit_start(finding: &Finding) -> TextSize {
         .unwrap_or_else(|| finding.range.start())
 }
 
-/// Whether two edits touch the same text: overlapping ranges, or two
-/// insertions (or an insertion and a replacement) at the same offset,
-/// whose order would be a guess.
-fn overlap(a: &Edit, b: &Edit) -> bool {
-    let (a, b) = (a.range, b.range);
-    (a.start() < b.end() && b.start() < a.end()) || a.start() == b.start()
+/// Whether `edit` touches the text of another chosen edit: overlapping
+/// ranges, or two insertions (or an insertion and a replacement) at the
+/// same offset, whose order would be a guess. An identical edit (one
+/// marker shared by several findings) does not conflict.
+///
+/// Chosen edits never overlap, so their ends grow with their starts: only
+/// the one starting at, just before and just after `edit` can touch it.
+fn conflicts(taken: &BTreeMap<TextSize, &Edit>, edit: &Edit) -> bool {
+    let (start, end) = (edit.range.start(), edit.range.end());
+    if let Some(same_start) = taken.get(&start) {
+        return *same_start != edit;
+    }
+    let before = taken
+        .range(..start)
+        .next_back()
+        .is_some_and(|(_, other)| other.range.end() > start);
+    let after = taken
+        .range(start..)
+        .next()
+        .is_some_and(|(other_start, _)| *other_start < end);
+    before || after
 }
 
 #[cfg(test)]

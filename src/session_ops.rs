@@ -2,6 +2,9 @@
 //! read out of it (and local names that alias them), in-place changes of
 //! those values, and what marks the session modified.
 
+use std::collections::HashMap;
+use std::ops::Range;
+
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
@@ -234,6 +237,9 @@ pub struct UnitFacts<'u, 'a> {
     pub unit: &'u Unit<'a>,
     /// Every session write, with whether it is inside a loop body.
     pub writes: Vec<(SessionWrite<'a>, bool)>,
+    /// Where each statement's own writes are in `writes`, by the
+    /// statement's address (a scan per statement was quadratic).
+    writes_by_stmt: HashMap<usize, Range<usize>>,
     /// Plain-name bindings, to follow local names to their values.
     pub locals: LocalBindings<'a>,
     /// In-place changes of values read from the session.
@@ -247,20 +253,26 @@ impl<'u, 'a> UnitFacts<'u, 'a> {
     pub fn of(cx: &Checker, unit: &'u Unit<'a>) -> Self {
         let locals = LocalBindings::of(unit);
         let mut writes = Vec::new();
+        let mut writes_by_stmt = HashMap::new();
         let mut mutations = Vec::new();
         let mut marked = false;
         for_each_stmt(unit.body, &mut |stmt, stmt_cx| {
+            let first = writes.len();
             writes.extend(
                 writes_in_stmt(cx, unit, stmt)
                     .into_iter()
                     .map(|write| (write, stmt_cx.in_loop)),
             );
+            if writes.len() > first {
+                writes_by_stmt.insert(address(stmt), first..writes.len());
+            }
             marked |= marks_modified(cx, unit, stmt);
             mutations.extend(mutations_in_stmt(cx, unit, &locals, stmt));
         });
         Self {
             unit,
             writes,
+            writes_by_stmt,
             locals,
             mutations,
             marks_modified: marked,
@@ -269,11 +281,16 @@ impl<'u, 'a> UnitFacts<'u, 'a> {
 
     /// The writes a statement makes itself (outside its child blocks).
     pub fn writes_of(&self, stmt: &Stmt) -> impl Iterator<Item = &SessionWrite<'a>> {
-        self.writes
+        let span = self.writes_by_stmt.get(&address(stmt)).cloned();
+        self.writes[span.unwrap_or_default()]
             .iter()
-            .filter(move |(write, _)| std::ptr::eq(write.stmt, stmt))
             .map(|(write, _)| write)
     }
+}
+
+/// A statement's identity within one syntax tree.
+fn address(stmt: &Stmt) -> usize {
+    std::ptr::from_ref(stmt) as usize
 }
 
 /// What a local name was last bound to.
@@ -287,11 +304,11 @@ pub enum Bound<'a> {
     Unknown,
 }
 
-/// The plain-name bindings of a unit, in source order, so that a name's
-/// value at a point can be looked up.
+/// The plain-name bindings of a unit, per name in source order, so that a
+/// name's value at a point is a binary search away.
 #[derive(Debug, Default)]
 pub struct LocalBindings<'a> {
-    bindings: Vec<Binding<'a>>,
+    by_name: HashMap<&'a str, Vec<(TextSize, Bound<'a>)>>,
 }
 
 impl<'a> LocalBindings<'a> {
@@ -343,21 +360,20 @@ impl<'a> LocalBindings<'a> {
             }
         });
         bindings.sort_by_key(|(_, at, _)| *at);
-        Self { bindings }
+        let mut by_name: HashMap<&'a str, Vec<(TextSize, Bound<'a>)>> = HashMap::new();
+        for (name, at, bound) in bindings {
+            by_name.entry(name).or_default().push((at, bound));
+        }
+        Self { by_name }
     }
 
     /// What `name` was last bound to before `at`, if in this unit.
     pub fn latest(&self, name: &str, at: TextSize) -> Option<Bound<'a>> {
-        let before = self
-            .bindings
-            // Strictly before: a recovered syntax tree can hold an empty
-            // name right where a binding ends, which must not see itself.
-            .partition_point(|(_, bound_at, _)| *bound_at < at);
-        self.bindings[..before]
-            .iter()
-            .rev()
-            .find(|(bound_name, _, _)| *bound_name == name)
-            .map(|(_, _, bound)| *bound)
+        let bindings = self.by_name.get(name)?;
+        // Strictly before: a recovered syntax tree can hold an empty name
+        // right where a binding ends, which must not see itself.
+        let before = bindings.partition_point(|(bound_at, _)| *bound_at < at);
+        before.checked_sub(1).map(|last| bindings[last].1)
     }
 
     /// What the name expression `expr` holds where it is used, if it is a

@@ -3,6 +3,7 @@
 //! `--list-rules`, `--explain`, the reporters and rule selection all read
 //! them from here.
 
+mod chain;
 mod large_session_value;
 mod repeated_session_write;
 mod session_write_in_loop;

@@ -9,6 +9,7 @@
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
+use super::chain::Chain;
 use crate::checker::{Checker, Unit, any_subexpr};
 use crate::finding::{Applicability, Edit, Finding, Fix};
 use crate::rules::Rule;
@@ -30,7 +31,7 @@ pub fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
     if heaviest.len() <= cx.options.max_session_writes {
         return;
     }
-    let writes: Vec<&Write> = heaviest.iter().collect();
+    let writes: Vec<&Write> = heaviest.items();
     let first = writes[0];
     let rows: Vec<String> = writes
         .iter()
@@ -62,14 +63,14 @@ struct Write<'a> {
 /// no path does.
 #[derive(Debug, Default)]
 struct Paths<'a> {
-    through: Option<Vec<Write<'a>>>,
-    exits: Option<Vec<Write<'a>>>,
+    through: Option<Chain<Write<'a>>>,
+    exits: Option<Chain<Write<'a>>>,
 }
 
 impl<'a> Paths<'a> {
     fn of_block(cx: &Checker, facts: &UnitFacts<'_, 'a>, block: &'a [Stmt]) -> Self {
         let mut acc = Paths {
-            through: Some(Vec::new()),
+            through: Some(Chain::new()),
             exits: None,
         };
         let address = block.as_ptr() as usize;
@@ -78,8 +79,8 @@ impl<'a> Paths<'a> {
                 break; // the rest of the block is unreachable
             };
             let step = Self::of_stmt(cx, facts, stmt, (address, index));
-            acc.exits = longer(acc.exits, step.exits.map(|exit| concat(&before, exit)));
-            acc.through = step.through.map(|through| concat(&before, through));
+            acc.exits = longer(acc.exits, step.exits.map(|exit| before.clone().join(exit)));
+            acc.through = step.through.map(|through| before.join(through));
         }
         acc
     }
@@ -90,17 +91,19 @@ impl<'a> Paths<'a> {
         stmt: &'a Stmt,
         place: (usize, usize),
     ) -> Self {
-        let header: Vec<Write<'a>> = facts
-            .writes_of(stmt)
-            .map(|write| Write {
-                place: write.is_whole_statement().then_some(place),
-                write: *write,
-            })
-            .collect();
+        let header = Chain::of(
+            facts
+                .writes_of(stmt)
+                .map(|write| Write {
+                    place: write.is_whole_statement().then_some(place),
+                    write: *write,
+                })
+                .collect(),
+        );
         let body = match stmt {
             Stmt::Return(_) | Stmt::Raise(_) => Paths {
                 through: None,
-                exits: Some(Vec::new()),
+                exits: Some(Chain::new()),
             },
             Stmt::If(s) => {
                 let has_else = s.elif_else_clauses.last().is_some_and(|c| c.test.is_none());
@@ -122,13 +125,13 @@ impl<'a> Paths<'a> {
                 Self::of_block(cx, facts, orelse)
             }
             _ => Paths {
-                through: Some(Vec::new()),
+                through: Some(Chain::new()),
                 exits: None,
             },
         };
         Paths {
-            through: body.through.map(|through| concat(&header, through)),
-            exits: body.exits.map(|exit| concat(&header, exit)),
+            through: body.through.map(|through| header.clone().join(through)),
+            exits: body.exits.map(|exit| header.join(exit)),
         }
     }
 
@@ -140,7 +143,7 @@ impl<'a> Paths<'a> {
         fallthrough: bool,
     ) -> Self {
         let mut acc = Paths {
-            through: fallthrough.then(Vec::new),
+            through: fallthrough.then(Chain::new),
             exits: None,
         };
         for block in blocks {
@@ -158,12 +161,10 @@ impl<'a> Paths<'a> {
             exits: longer(
                 body.exits,
                 body.through
-                    .as_ref()
-                    .and_then(|b| orelse.exits.map(|e| concat(b, e))),
+                    .clone()
+                    .and_then(|b| orelse.exits.map(|e| b.join(e))),
             ),
-            through: body
-                .through
-                .and_then(|b| orelse.through.map(|t| concat(&b, t))),
+            through: body.through.and_then(|b| orelse.through.map(|t| b.join(t))),
         };
         for handler in &s.handlers {
             let ast::ExceptHandler::ExceptHandler(handler) = handler;
@@ -177,24 +178,21 @@ impl<'a> Paths<'a> {
             let all = longer(acc.through, acc.exits);
             return Paths {
                 through: None,
-                exits: all.map(|p| concat(&p, finally.exits.unwrap_or_default())),
+                exits: all.map(|p| p.join(finally.exits.unwrap_or_default())),
             };
         };
         Paths {
-            through: acc.through.map(|p| concat(&p, finally_through.clone())),
-            exits: acc.exits.map(|p| concat(&p, finally_through)),
+            through: acc.through.map(|p| p.join(finally_through.clone())),
+            exits: acc.exits.map(|p| p.join(finally_through)),
         }
     }
 }
 
-fn concat<'a>(before: &[Write<'a>], after: Vec<Write<'a>>) -> Vec<Write<'a>> {
-    let mut path = before.to_vec();
-    path.extend(after);
-    path
-}
-
 /// The path with more writes (the first on a tie).
-fn longer<'a>(a: Option<Vec<Write<'a>>>, b: Option<Vec<Write<'a>>>) -> Option<Vec<Write<'a>>> {
+fn longer<'a>(
+    a: Option<Chain<Write<'a>>>,
+    b: Option<Chain<Write<'a>>>,
+) -> Option<Chain<Write<'a>>> {
     match (a, b) {
         (Some(a), Some(b)) => Some(if b.len() > a.len() { b } else { a }),
         (a, b) => a.or(b),

@@ -32,9 +32,12 @@ pub fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
     if facts.marks_modified || mutations.is_empty() {
         return;
     }
+    let mut by_start: Vec<usize> = (0..mutations.len()).collect();
+    by_start.sort_by_key(|&index| mutations[index].stmt.start());
     let mut planner = Planner {
         cx,
         mutations,
+        by_start,
         markers: HashMap::new(),
     };
     planner.plan_block(unit.body);
@@ -76,6 +79,9 @@ enum Anchor<'a> {
 struct Planner<'c, 'a> {
     cx: &'c Checker<'c>,
     mutations: &'c [Mutation<'a>],
+    /// Indices of `mutations` by where their statements start, to find
+    /// those inside a statement without a scan per statement.
+    by_start: Vec<usize>,
     markers: HashMap<usize, Edit>,
 }
 
@@ -110,19 +116,20 @@ impl<'a> Planner<'_, 'a> {
     /// The mutations of `stmt`'s own expressions, or (`nested`) of all the
     /// statements inside it too.
     fn mutations_in(&self, stmt: &Stmt, nested: bool) -> Vec<usize> {
+        // Statements nest or are apart: those inside `stmt` start in it.
         let range = stmt.range();
-        self.mutations
+        let start_of = |index: &usize| self.mutations[*index].stmt.start();
+        let from = self
+            .by_start
+            .partition_point(|i| start_of(i) < range.start());
+        let to = self.by_start.partition_point(|i| start_of(i) < range.end());
+        let mut inside: Vec<usize> = self.by_start[from..to]
             .iter()
-            .enumerate()
-            .filter(|(_, m)| {
-                if nested {
-                    range.contains_range(m.stmt.range())
-                } else {
-                    std::ptr::eq(m.stmt, stmt)
-                }
-            })
-            .map(|(index, _)| index)
-            .collect()
+            .copied()
+            .filter(|&index| nested || std::ptr::eq(self.mutations[index].stmt, stmt))
+            .collect();
+        inside.sort_unstable();
+        inside
     }
 
     fn cover(&mut self, run: &[usize], anchor: Anchor) {
