@@ -62,12 +62,15 @@ fn check(data: &[u8]) {
         prefilter: None,
         max_file_size: u64::MAX,
     };
-    let report = lint_bytes("fuzz.py".to_string(), data, settings);
+    let mut report = lint_bytes("fuzz.py".to_string(), data, settings);
     assert!(
         !report.warnings.iter().any(|w| w.contains("does not parse") || w.contains("still changing")),
         "{:?}",
         report.warnings
     );
+    // A few findings exercise the reports; rendering hundreds of syntax
+    // errors per input would cut the fuzzer's speed tenfold.
+    report.findings.truncate(8);
     render(&report);
     if let Some(fixed) = report.fixed {
         let again = lint_bytes("fuzz.py".to_string(), fixed.after.as_bytes(), settings);
