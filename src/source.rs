@@ -143,6 +143,14 @@ pub fn floor_char_boundary(text: &str, mut at: usize) -> usize {
     at
 }
 
+/// `at`, or the end of the character it falls inside.
+pub fn ceil_char_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Positions, Reporter, Summary};
+use super::{Positions, Reporter, Summary, write_array_element};
 use crate::finding::Finding;
 use crate::lint::FileReport;
 use crate::source::Location;
@@ -125,21 +125,11 @@ impl Reporter for JsonReporter {
                 serde_json::to_writer(&mut *out, &object)?;
                 writeln!(out)?;
             } else {
-                out.write_all(if self.written == 0 {
-                    b"[\n  "
-                } else {
-                    b",\n  "
-                })?;
-                // Pretty-printed, one level in: every line break (JSON
-                // strings escape theirs) gets the array's indentation.
-                self.buffer.clear();
-                serde_json::to_writer_pretty(&mut self.buffer, &object)?;
-                for (index, line) in self.buffer.split(|byte| *byte == b'\n').enumerate() {
-                    if index > 0 {
-                        out.write_all(b"\n  ")?;
-                    }
-                    out.write_all(line)?;
+                let first = self.written == 0;
+                if first {
+                    out.write_all(b"[")?;
                 }
+                write_array_element(out, &mut self.buffer, &object, first, "  ")?;
             }
             self.written += 1;
         }

@@ -17,6 +17,31 @@ use crate::lint::FileReport;
 use crate::settings::{OutputFormat, Settings};
 use crate::source::{LineIndex, Location};
 
+/// Writes `value` as the next element of a pretty-printed JSON array whose
+/// elements stand at `indent`: a comma after the element before, a line
+/// break, then the value with each of its lines indented (JSON strings
+/// escape their own line breaks, so every break is the value's). `buffer`
+/// is reused from element to element.
+fn write_array_element(
+    out: &mut dyn Write,
+    buffer: &mut Vec<u8>,
+    value: &impl serde::Serialize,
+    first: bool,
+    indent: &str,
+) -> io::Result<()> {
+    out.write_all(if first { b"\n" } else { b",\n" })?;
+    buffer.clear();
+    serde_json::to_writer_pretty(&mut *buffer, value)?;
+    for (index, line) in buffer.split(|byte| *byte == b'\n').enumerate() {
+        if index > 0 {
+            out.write_all(b"\n")?;
+        }
+        out.write_all(indent.as_bytes())?;
+        out.write_all(line)?;
+    }
+    Ok(())
+}
+
 /// Totals of a run, for the closing summary.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Summary {

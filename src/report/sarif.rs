@@ -12,7 +12,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::{Positions, Reporter, Span, Summary};
+use super::{Positions, Reporter, Span, Summary, write_array_element};
 use crate::finding::Finding;
 use crate::lint::FileReport;
 use crate::rules::{RuleInfo, RuleSet, Severity};
@@ -127,18 +127,8 @@ impl Reporter for SarifReporter {
             if let Some(head) = self.head.take() {
                 out.write_all(head.as_bytes())?;
             }
-            out.write_all(if self.written == 0 { b"\n" } else { b",\n" })?;
-            // Pretty-printed at the array's depth: every line break (JSON
-            // strings escape theirs) gets the elements' indentation.
-            self.buffer.clear();
-            serde_json::to_writer_pretty(&mut self.buffer, &result)?;
-            for (index, line) in self.buffer.split(|byte| *byte == b'\n').enumerate() {
-                if index > 0 {
-                    out.write_all(b"\n")?;
-                }
-                out.write_all(self.indent.as_bytes())?;
-                out.write_all(line)?;
-            }
+            let first = self.written == 0;
+            write_array_element(out, &mut self.buffer, &result, first, &self.indent)?;
             self.written += 1;
         }
         Ok(())

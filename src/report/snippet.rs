@@ -8,7 +8,7 @@
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
-use crate::source::{LineIndex, floor_char_boundary, offset};
+use crate::source::{LineIndex, ceil_char_boundary, floor_char_boundary, offset};
 
 /// An excerpt longer than this is cut down to a window of its lines.
 const MAX_EXCERPT: usize = 4096;
@@ -120,11 +120,4 @@ impl SourceCode for FileText<'_> {
             .with_language("python"),
         ))
     }
-}
-
-fn ceil_char_boundary(text: &str, mut at: usize) -> usize {
-    while !text.is_char_boundary(at) {
-        at += 1;
-    }
-    at
 }

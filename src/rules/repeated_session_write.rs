@@ -52,7 +52,7 @@ pub fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
 
 /// A write on a path, with where its statement stands when it is a whole
 /// statement (the block's address and the index in it), for the fix.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct Write<'a> {
     write: SessionWrite<'a>,
     place: Option<(usize, usize)>,
