@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use common::{flasklint, tree};
+use common::{apply_patch, flasklint, tree};
 
 const MUTATION: &str =
     "from flask import session\n\n\ndef add(sku):\n    session[\"cart\"].append(sku)\n";
@@ -265,31 +265,14 @@ fn tens_of_thousands_of_fixes_in_one_file_stay_fast_and_exact() {
         .output()
         .expect("runs");
     assert_eq!(diff.status.code(), Some(1));
-    let patch = Command::new("patch")
-        .current_dir(dir.path())
-        .args([
-            "-p1",
-            "--quiet",
-            "--batch",
-            "--no-backup-if-mismatch",
-            "-o",
-            "-",
-        ])
-        .arg("many.py")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            // Only the hunks of many.py: the diff lists it after long.py.
-            let text = String::from_utf8_lossy(&diff.stdout);
-            let at = text.find("--- a/many.py").expect("a diff of many.py");
-            let mut stdin = child.stdin.take().expect("stdin");
-            stdin.write_all(&text.as_bytes()[at..])?;
-            drop(stdin);
-            child.wait_with_output()
-        })
-        .expect("GNU patch applies the diff");
+    // Only the hunks of many.py: the diff lists it after long.py.
+    let text = String::from_utf8_lossy(&diff.stdout);
+    let at = text.find("--- a/many.py").expect("a diff of many.py");
+    let patch = apply_patch(
+        dir.path(),
+        &["-p1", "-o", "-", "many.py"],
+        &text.as_bytes()[at..],
+    );
     assert!(patch.status.success());
     flasklint()
         .current_dir(dir.path())

@@ -16,7 +16,7 @@ use std::process::Command;
 use serde_json::Value;
 use tempfile::TempDir;
 
-use common::{flasklint, tree};
+use common::{apply_patch, flasklint, tree};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -323,18 +323,7 @@ fn every_fixture_survives_fix_exactly_as_diff_predicted() {
         .args(["--diff", "fixtures"])
         .output()
         .expect("runs");
-    let patch = Command::new("patch")
-        .current_dir(predicted.path())
-        .args(["-p1", "--quiet", "--batch", "--no-backup-if-mismatch"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child.stdin.take().expect("stdin").write_all(&diff.stdout)?;
-            child.wait_with_output()
-        })
-        .expect("GNU patch applies the diff");
+    let patch = apply_patch(predicted.path(), &["-p1"], &diff.stdout);
     assert!(
         patch.status.success(),
         "patch rejected the diff: {}",

@@ -5,6 +5,9 @@
 #![allow(dead_code)]
 
 use std::fs;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Output, Stdio};
 
 use assert_cmd::Command;
 use tempfile::TempDir;
@@ -26,6 +29,23 @@ pub fn tree(files: &[(&str, &str)]) -> TempDir {
         fs::write(path, contents).expect("write");
     }
     dir
+}
+
+/// Runs GNU `patch` in `dir` with `args` (and `--quiet --batch
+/// --no-backup-if-mismatch`), the unified diff `diff` on its standard input.
+pub fn apply_patch(dir: &Path, args: &[&str], diff: &[u8]) -> Output {
+    let mut child = std::process::Command::new("patch")
+        .current_dir(dir)
+        .args(["--quiet", "--batch", "--no-backup-if-mismatch"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("GNU patch runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(diff).expect("patch reads the diff");
+    drop(stdin); // end of the diff
+    child.wait_with_output().expect("patch finishes")
 }
 
 /// The fixture directories whose files carry inline expectations.
