@@ -4,20 +4,19 @@
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Parser;
 
-use crate::checker::RuleOptions;
-use crate::config::{self, Config, ConfigError};
-use crate::discover::{DEFAULT_EXCLUDES, DiscoveryOptions};
+use std::sync::Arc;
+
 use crate::lint::FixMode;
-use crate::patterns::{self, PathPattern};
-use crate::prefilter::Prefilter;
 use crate::read::DEFAULT_MAX_FILE_SIZE;
 use crate::rules::{RULES, Rule, RuleSet};
-use crate::session::FLASK_SESSION;
-use crate::settings::{ColorChoice, Input, OutputFormat, PerFileIgnore, Settings};
+use crate::settings::{
+    ColorChoice, ConfigChoice, Configurations, Input, OutputFormat, Overrides, ReportOptions,
+    Settings,
+};
 use crate::{ExitStatus, run};
 
 /// A linter for Flask session misuse.
@@ -86,7 +85,8 @@ struct Args {
     /// Respect `.gitignore`, `.ignore` and `.git/info/exclude` (the default).
     #[arg(long, overrides_with = "no_respect_gitignore", hide = true)]
     respect_gitignore: bool,
-    /// Print a rule's documentation.
+    /// Print a rule's documentation (by code, `FL101`, or name,
+    /// `repeated-session-write`).
     #[arg(long, value_name = "CODE")]
     explain: Option<String>,
     /// List every rule.
@@ -126,7 +126,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
     if args.list_rules {
         return list_rules(stdout);
     }
-    match settings(args) {
+    match settings(args, stderr) {
         Ok(settings) => run(&settings, stdout, stderr),
         Err(message) => {
             let _ = write!(stderr, "{message}");
@@ -135,148 +135,80 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
     }
 }
 
-/// Resolves the run: defaults, then the configuration file, then the
-/// command line. The error is the full text to print.
-fn settings(args: Args) -> Result<Settings, String> {
+/// Resolves the run: the command line over the configuration files. The
+/// error is the full text to print.
+fn settings(args: Args, stderr: &mut dyn Write) -> Result<Settings, String> {
     let cwd = std::env::current_dir()
         .map_err(|e| format!("error: cannot read the current directory: {e}\n"))?;
-    let config =
-        load_config(&args, &cwd).map_err(|error| error.render(std::io::stderr().is_terminal()))?;
-    let rules =
-        select_rules(&args, config.as_ref()).map_err(|message| format!("error: {message}\n"))?;
-    let discovery =
-        discovery(&args, config.as_ref(), &cwd).map_err(|message| format!("error: {message}\n"))?;
-    let config = config.unwrap_or_default();
-    let defaults = RuleOptions::default();
-    let per_file_ignores = config
-        .per_file_ignores
-        .iter()
-        .map(|(glob, rules)| {
-            let pattern = PathPattern::new(glob, &patterns::absolute(config.dir(), &cwd))
-                .map_err(|e| format!("error: invalid glob `{glob}` in per-file-ignores: {e}\n"))?;
-            Ok(PerFileIgnore {
-                pattern,
-                rules: *rules,
-            })
-        })
-        .collect::<Result<_, String>>()?;
-    let input = match (&args.stdin_filename, args.paths.as_slice()) {
-        (Some(name), []) => Input::Stdin(name.clone()),
-        (name, [dash]) if dash.as_os_str() == "-" => {
-            Input::Stdin(name.clone().unwrap_or_else(|| PathBuf::from("-")))
-        }
-        (_, []) => Input::Paths(vec![PathBuf::from(".")]),
-        (_, paths) => Input::Paths(paths.to_vec()),
+    let overrides = overrides(&args).map_err(|message| format!("error: {message}\n"))?;
+    let choice = match (&args.config, args.isolated) {
+        (Some(path), _) => ConfigChoice::File(path.clone()),
+        (None, true) => ConfigChoice::Isolated,
+        (None, false) => ConfigChoice::Nearest,
     };
+    let configurations = Configurations::new(&choice, overrides, &cwd)
+        .map_err(|error| error.render(std::io::stderr().is_terminal()))?;
+    let input = match (&args.stdin_filename, args.paths.as_slice()) {
+        (Some(name), paths) => {
+            // As ruff: a name for standard input means standard input.
+            for path in paths.iter().filter(|path| path.as_os_str() != "-") {
+                let _ = writeln!(
+                    stderr,
+                    "warning: ignoring `{}` in favour of standard input (--stdin-filename)",
+                    path.display()
+                );
+            }
+            Input::Stdin(name.clone())
+        }
+        (None, [dash]) if dash.as_os_str() == "-" => Input::Stdin(PathBuf::from("-")),
+        (None, []) => Input::Paths(vec![PathBuf::from(".")]),
+        (None, paths) => Input::Paths(paths.to_vec()),
+    };
+    let unsafe_fixes = args.unsafe_fixes;
     Ok(Settings {
         input,
-        cwd,
-        discovery,
-        rules,
-        per_file_ignores,
+        configurations: Arc::new(configurations),
+        force_exclude: args.force_exclude,
         fix: match (args.fix, args.diff) {
-            (true, _) => FixMode::Apply {
-                unsafe_fixes: args.unsafe_fixes,
-            },
-            (_, true) => FixMode::Diff {
-                unsafe_fixes: args.unsafe_fixes,
-            },
+            (true, _) => FixMode::Apply { unsafe_fixes },
+            (_, true) => FixMode::Diff { unsafe_fixes },
             _ => FixMode::Report,
         },
         max_file_size: args.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
-        prefilter: (!args.no_prefilter).then(|| {
-            let extra = config.session_names.iter().map(String::as_str);
-            Prefilter::new(FLASK_SESSION.iter().copied().chain(extra))
-        }),
-        rule_options: RuleOptions {
-            max_session_writes: config
-                .max_session_writes
-                .unwrap_or(defaults.max_session_writes),
-            max_value_bytes: config.max_value_bytes.unwrap_or(defaults.max_value_bytes),
-            session_names: config.session_names,
+        report: ReportOptions {
+            format: args.format,
+            statistics: args.statistics,
+            color: use_color(args.color),
+            quiet: args.quiet,
+            unsafe_fixes,
+            cwd: cwd.clone(),
         },
-        format: args.format,
-        statistics: args.statistics,
-        color: use_color(args.color),
+        cwd,
         exit_zero: args.exit_zero,
         quiet: args.quiet,
         verbose: args.verbose,
     })
 }
 
-fn load_config(args: &Args, cwd: &Path) -> Result<Option<Config>, ConfigError> {
-    if args.isolated {
-        return Ok(None);
-    }
-    match &args.config {
-        Some(path) => config::load(path)?
-            .map(Some)
-            .ok_or_else(|| ConfigError::missing_table(path)),
-        None => config::discover(cwd),
-    }
-}
-
-/// Layers the selection as ruff does: the configuration's `select`,
-/// `extend-select` and `ignore`, then the command line's.
-fn select_rules(args: &Args, config: Option<&Config>) -> Result<RuleSet, String> {
-    let mut rules = RuleSet::defaults();
-    if let Some(config) = config {
-        rules = config
+/// What the command line sets over every configuration file; an unknown
+/// rule code is an error.
+fn overrides(args: &Args) -> Result<Overrides, String> {
+    Ok(Overrides {
+        select: args
             .select
-            .unwrap_or(rules)
-            .union(config.extend_select)
-            .minus(config.ignore);
-    }
-    if let Some(select) = &args.select {
-        rules = rule_set(select, "--select")?;
-    }
-    Ok(rules
-        .union(rule_set(&args.extend_select, "--extend-select")?)
-        .minus(rule_set(&args.ignore, "--ignore")?))
-}
-
-/// Excludes: `--exclude`, else the configuration's `exclude`, else the
-/// defaults; then the configuration's and the command line's
-/// `extend-exclude`. Patterns are relative to the file that states them,
-/// or to the current directory for the command line's.
-fn discovery(args: &Args, config: Option<&Config>, cwd: &Path) -> Result<DiscoveryOptions, String> {
-    let config_dir = config.map(|config| patterns::absolute(config.dir(), cwd));
-    let compile =
-        |globs: &[String], base: &Path, origin: &str| -> Result<Vec<PathPattern>, String> {
-            globs
-                .iter()
-                .map(|glob| {
-                    PathPattern::new(glob, base)
-                        .map_err(|e| format!("invalid glob `{glob}` in {origin}: {e}"))
-                })
-                .collect()
-        };
-    let defaults: Vec<String> = DEFAULT_EXCLUDES
-        .iter()
-        .map(|name| (*name).to_string())
-        .collect();
-    let mut excludes = match (
-        &args.exclude,
-        config.and_then(|c| c.exclude.as_ref()),
-        &config_dir,
-    ) {
-        (Some(globs), _, _) => compile(globs, cwd, "--exclude")?,
-        (None, Some(globs), Some(dir)) => compile(globs, dir, "exclude")?,
-        _ => compile(&defaults, cwd, "the default excludes")?,
-    };
-    if let (Some(config), Some(dir)) = (config, &config_dir) {
-        excludes.extend(compile(&config.extend_exclude, dir, "extend-exclude")?);
-    }
-    excludes.extend(compile(&args.extend_exclude, cwd, "--extend-exclude")?);
-    let respect_gitignore = if args.no_respect_gitignore {
-        false
-    } else {
-        args.respect_gitignore || config.and_then(|c| c.respect_gitignore).unwrap_or(true)
-    };
-    Ok(DiscoveryOptions {
-        excludes,
-        respect_gitignore,
-        force_exclude: args.force_exclude,
+            .as_ref()
+            .map(|select| rule_set(select, "--select"))
+            .transpose()?,
+        extend_select: rule_set(&args.extend_select, "--extend-select")?,
+        ignore: rule_set(&args.ignore, "--ignore")?,
+        exclude: args.exclude.clone(),
+        extend_exclude: args.extend_exclude.clone(),
+        respect_gitignore: if args.no_respect_gitignore {
+            Some(false)
+        } else {
+            args.respect_gitignore.then_some(true)
+        },
+        no_prefilter: args.no_prefilter,
     })
 }
 
@@ -330,7 +262,7 @@ fn use_color(choice: ColorChoice) -> bool {
 }
 
 fn explain(code: &str, stdout: &mut dyn Write, stderr: &mut dyn Write) -> ExitStatus {
-    match Rule::from_code(code) {
+    match Rule::from_code(code).or_else(|| Rule::from_name(code)) {
         Some(rule) => match stdout.write_all(rule.info().doc.as_bytes()) {
             Ok(()) => ExitStatus::Success,
             Err(_) => ExitStatus::Error,
@@ -338,7 +270,7 @@ fn explain(code: &str, stdout: &mut dyn Write, stderr: &mut dyn Write) -> ExitSt
         None => {
             let _ = writeln!(
                 stderr,
-                "error: unknown rule code `{code}`; `flasklint --list-rules` lists them"
+                "error: unknown rule code or name `{code}`; `flasklint --list-rules` lists them"
             );
             ExitStatus::Error
         }

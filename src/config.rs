@@ -83,14 +83,23 @@ impl Config {
 /// `[tool.flasklint]` table, from `start` upwards.
 pub fn discover(start: &Path) -> Result<Option<Config>, ConfigError> {
     for dir in start.ancestors() {
-        for name in CONFIG_FILES {
-            let path = dir.join(name);
-            if !path.is_file() {
-                continue;
-            }
-            if let Some(config) = read(&path, &shown_name(&path, start))? {
-                return Ok(Some(config));
-            }
+        if let Some(config) = in_dir(dir, start)? {
+            return Ok(Some(config));
+        }
+    }
+    Ok(None)
+}
+
+/// The configuration file of `dir` itself, if it has one; messages name
+/// it relative to `cwd`.
+pub fn in_dir(dir: &Path, cwd: &Path) -> Result<Option<Config>, ConfigError> {
+    for name in CONFIG_FILES {
+        let path = dir.join(name);
+        if !path.is_file() {
+            continue;
+        }
+        if let Some(config) = read(&path, &shown_name(&path, cwd))? {
+            return Ok(Some(config));
         }
     }
     Ok(None)
@@ -279,6 +288,17 @@ impl ConfigError {
         Self {
             path: path.to_string(),
             message: format!("`{path}` {problem}"),
+            help: None,
+            source: None,
+        }
+    }
+
+    /// A problem with the configuration file `path` that has no place in
+    /// its text.
+    pub fn invalid(path: &str, problem: &str) -> Self {
+        Self {
+            path: path.to_string(),
+            message: problem.to_string(),
             help: None,
             source: None,
         }

@@ -1,51 +1,16 @@
 //! Which files to check: the paths named on the command line, and the
 //! `*.py` and `*.pyi` files below the directories among them, respecting
 //! `.gitignore`, `.ignore`, `.git/info/exclude`, hidden directories and the
-//! excludes.
+//! excludes of each directory's configuration.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use ignore::WalkBuilder;
 
+use crate::config::ConfigError;
 use crate::patterns::{PathPattern, absolute};
-
-/// Directories and files never walked into unless `exclude` replaces them.
-pub const DEFAULT_EXCLUDES: &[&str] = &[
-    ".git",
-    ".hg",
-    ".venv",
-    "venv",
-    "env",
-    "__pycache__",
-    "node_modules",
-    "build",
-    "dist",
-    "site-packages",
-    ".tox",
-    ".nox",
-    ".mypy_cache",
-    ".ruff_cache",
-];
-
-/// How to walk.
-#[derive(Debug, Clone)]
-pub struct DiscoveryOptions {
-    /// Excluded files and directories.
-    pub excludes: Vec<PathPattern>,
-    /// Whether `.gitignore` and friends count.
-    pub respect_gitignore: bool,
-    /// Whether excludes apply to files named on the command line too.
-    pub force_exclude: bool,
-}
-
-impl DiscoveryOptions {
-    /// Whether `path` (absolute) or a directory it is in is excluded.
-    pub fn is_excluded(&self, path: &Path) -> bool {
-        self.excludes
-            .iter()
-            .any(|pattern| pattern.matches_path_or_ancestor(path))
-    }
-}
+use crate::settings::{Configurations, Scope};
 
 /// A file to check.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,32 +38,60 @@ impl SourcePath {
     }
 }
 
-/// A path named on the command line that does not exist.
-#[derive(Debug)]
-pub struct MissingPath(pub PathBuf);
+/// A file to check, and the configuration it is checked with.
+#[derive(Debug, Clone)]
+pub struct FileToCheck {
+    /// The file.
+    pub source: SourcePath,
+    /// The configuration of its directory.
+    pub scope: Arc<Scope>,
+}
 
-/// Lists the files to check, sorted by their display name. A walk error
-/// (an unreadable directory, a symlink loop, a vanished file) is passed to
-/// `warn` and the walk goes on.
+/// Why the files could not be listed.
+#[derive(Debug)]
+pub enum DiscoveryError {
+    /// A path named on the command line does not exist.
+    MissingPath(PathBuf),
+    /// A configuration file met on the way is invalid.
+    Config(ConfigError),
+}
+
+impl From<ConfigError> for DiscoveryError {
+    fn from(error: ConfigError) -> Self {
+        Self::Config(error)
+    }
+}
+
+/// Lists the files to check, sorted by their display name, each with the
+/// configuration of its directory; each directory's excludes apply below
+/// it. A walk error (an unreadable directory, a symlink loop, a vanished
+/// file) is passed to `warn` and the walk goes on.
 pub fn discover(
     paths: &[PathBuf],
-    options: &DiscoveryOptions,
+    configurations: &Arc<Configurations>,
+    force_exclude: bool,
     cwd: &Path,
     warn: &mut dyn FnMut(String),
-) -> Result<Vec<SourcePath>, MissingPath> {
+) -> Result<Vec<FileToCheck>, DiscoveryError> {
     let mut files = Vec::new();
     for path in paths {
-        let metadata = std::fs::metadata(path).map_err(|_| MissingPath(path.clone()))?;
-        let file = SourcePath::new(path, cwd);
-        if options.force_exclude && options.is_excluded(&file.absolute) {
-            continue;
-        }
+        let metadata =
+            std::fs::metadata(path).map_err(|_| DiscoveryError::MissingPath(path.clone()))?;
+        let source = SourcePath::new(path, cwd);
         if !metadata.is_dir() {
+            let scope = configurations.for_file(&source.absolute)?;
             // A file named explicitly is checked whatever its name.
-            files.push(file);
+            if !(force_exclude && scope.is_excluded(&source.absolute)) {
+                files.push(FileToCheck { source, scope });
+            }
             continue;
         }
-        for entry in walker(path, options, cwd).build() {
+        let scope = configurations.for_dir(&source.absolute)?;
+        if force_exclude && scope.is_excluded(&source.absolute) {
+            continue;
+        }
+        let walk = Walk::new(configurations.clone(), cwd);
+        for entry in walker(path, scope.respect_gitignore, &walk).build() {
             match entry {
                 Ok(entry) => {
                     // A symlink is not followed by the walk (no loops), but a
@@ -108,49 +101,114 @@ pub fn discover(
                         .file_type()
                         .is_some_and(|kind| kind.is_file() || kind.is_symlink());
                     if is_file && is_python(entry.path()) {
-                        files.push(SourcePath::new(entry.path(), cwd));
+                        let source = SourcePath::new(entry.path(), cwd);
+                        let scope = walk.scope_of(entry.path())?;
+                        files.push(FileToCheck { source, scope });
                     }
                 }
                 Err(error) => warn(format!("warning: {error}")),
             }
         }
+        walk.take_error()?;
     }
-    files.sort_by(|a, b| a.display.cmp(&b.display));
-    files.dedup_by(|a, b| a.display == b.display);
+    files.sort_by(|a, b| a.source.display.cmp(&b.source.display));
+    files.dedup_by(|a, b| a.source.display == b.source.display);
     Ok(files)
 }
 
-fn walker(root: &Path, options: &DiscoveryOptions, cwd: &Path) -> WalkBuilder {
+/// What the walk's filter shares with the loop over its entries: the
+/// configurations, the scope of the directory last asked about (entries
+/// come directory by directory), and the first configuration error met.
+struct Walk {
+    configurations: Arc<Configurations>,
+    cwd: PathBuf,
+    last: Mutex<Option<(PathBuf, Arc<Scope>)>>,
+    error: Mutex<Option<ConfigError>>,
+}
+
+impl Walk {
+    fn new(configurations: Arc<Configurations>, cwd: &Path) -> Arc<Self> {
+        Arc::new(Self {
+            configurations,
+            cwd: cwd.to_path_buf(),
+            last: Mutex::new(None),
+            error: Mutex::new(None),
+        })
+    }
+
+    /// The scope of the directory holding the walked entry `path`.
+    fn scope_of(&self, path: &Path) -> Result<Arc<Scope>, ConfigError> {
+        let dir = path.parent().unwrap_or(Path::new(""));
+        let mut last = self
+            .last
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
+        if let Some((last_dir, scope)) = &*last
+            && last_dir == dir
+        {
+            return Ok(scope.clone());
+        }
+        let scope = self.configurations.for_dir(&absolute(dir, &self.cwd))?;
+        *last = Some((dir.to_path_buf(), scope.clone()));
+        Ok(scope)
+    }
+
+    /// Whether the walk enters `entry`, by the excludes of its directory.
+    /// A configuration error stops the walk and is kept for the caller.
+    fn admits(&self, entry: &ignore::DirEntry) -> bool {
+        let scope = match self.scope_of(entry.path()) {
+            Ok(scope) => scope,
+            Err(error) => {
+                let mut slot = self
+                    .error
+                    .lock()
+                    .unwrap_or_else(|poison| poison.into_inner());
+                slot.get_or_insert(error);
+                return false;
+            }
+        };
+        let name = entry.file_name();
+        if scope
+            .excludes
+            .iter()
+            .any(|pattern| pattern.matches_name(name))
+        {
+            return false;
+        }
+        // Only path globs (`tests/**`) need the entry's absolute path.
+        if scope.excludes.iter().all(PathPattern::matches_names_only) {
+            return true;
+        }
+        let path = absolute(entry.path(), &self.cwd);
+        !scope
+            .excludes
+            .iter()
+            .any(|pattern| !pattern.matches_names_only() && pattern.matches(&path))
+    }
+
+    fn take_error(&self) -> Result<(), ConfigError> {
+        let mut slot = self
+            .error
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
+        slot.take().map_or(Ok(()), Err)
+    }
+}
+
+fn walker(root: &Path, respect_gitignore: bool, walk: &Arc<Walk>) -> WalkBuilder {
     let mut builder = WalkBuilder::new(root);
-    let excludes = options.excludes.clone();
-    let cwd = cwd.to_path_buf();
+    let walk = walk.clone();
     builder
         .hidden(true)
-        .git_ignore(options.respect_gitignore)
-        .git_exclude(options.respect_gitignore)
-        .ignore(options.respect_gitignore)
-        .parents(options.respect_gitignore)
+        .git_ignore(respect_gitignore)
+        .git_exclude(respect_gitignore)
+        .ignore(respect_gitignore)
+        .parents(respect_gitignore)
         .git_global(false)
         // `.gitignore` counts outside a git checkout too, as in ruff.
         .require_git(false)
         .follow_links(false)
-        .filter_entry(move |entry| {
-            if entry.depth() == 0 {
-                return true;
-            }
-            let name = entry.file_name();
-            if excludes.iter().any(|pattern| pattern.matches_name(name)) {
-                return false;
-            }
-            // Only path globs (`tests/**`) need the entry's absolute path.
-            if excludes.iter().all(PathPattern::matches_names_only) {
-                return true;
-            }
-            let path = absolute(entry.path(), &cwd);
-            !excludes
-                .iter()
-                .any(|pattern| !pattern.matches_names_only() && pattern.matches(&path))
-        });
+        .filter_entry(move |entry| entry.depth() == 0 || walk.admits(entry));
     builder
 }
 

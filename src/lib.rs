@@ -34,10 +34,11 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::diff::unified_diff;
-use crate::discover::{MissingPath, SourcePath, discover};
+use crate::discover::{DiscoveryError, FileToCheck, SourcePath, discover};
 use crate::lint::{FileReport, FixMode, lint_bytes, lint_file};
 use crate::report::{Reporter, Summary, reporter};
-use crate::settings::{Input, OutputFormat, Settings};
+use crate::rules::RuleSet;
+use crate::settings::{Input, OutputFormat, Scope, Settings};
 
 /// Files a worker checks before handing their reports over.
 const BATCH: usize = 32;
@@ -82,9 +83,9 @@ pub fn run(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write) 
         (Input::Stdin(_), FixMode::Apply { .. })
     );
     let mut out = Output {
-        reporter: reporter(settings),
-        summary: Summary::default(),
-        fix: settings.fix,
+        settings,
+        reporter: None,
+        summary: Summary::new(settings.report.unsafe_fixes),
         report_to_stderr,
         stdout,
         stderr,
@@ -103,8 +104,11 @@ pub fn run(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write) 
     if out.stdout.flush().is_err() {
         return ExitStatus::Error;
     }
-    let chatty =
-        !settings.quiet && matches!(settings.format, OutputFormat::Text | OutputFormat::Concise);
+    let chatty = !settings.quiet
+        && matches!(
+            settings.report.format,
+            OutputFormat::Text | OutputFormat::Concise
+        );
     match settings.fix {
         FixMode::Apply { .. } if chatty => out.warn(&format!(
             "Fixed {} finding{} ({} remaining).",
@@ -145,15 +149,21 @@ fn plural(count: usize) -> &'static str {
 
 /// Where reports and chatter go.
 struct Output<'o> {
-    reporter: Box<dyn Reporter>,
+    settings: &'o Settings,
+    /// Made once the files are known: SARIF lists the rules that ran.
+    reporter: Option<Box<dyn Reporter>>,
     summary: Summary,
-    fix: FixMode,
     report_to_stderr: bool,
     stdout: &'o mut dyn Write,
     stderr: &'o mut dyn Write,
 }
 
 impl Output<'_> {
+    /// Makes the reporter, for files checked with these rules.
+    fn start_report(&mut self, rules: RuleSet) {
+        self.reporter = Some(reporter(&self.settings.report, rules));
+    }
+
     /// Prints a file's report (or, with `--diff`, its diff), and its
     /// warnings on stderr.
     fn emit(&mut self, report: &FileReport) -> Result<(), ExitStatus> {
@@ -161,14 +171,17 @@ impl Output<'_> {
             self.warn(warning);
         }
         self.summary.add(report);
-        let written = match (self.fix, &report.fixed) {
+        let Some(reporter) = self.reporter.as_mut() else {
+            return Err(ExitStatus::Error);
+        };
+        let written = match (self.settings.fix, &report.fixed) {
             (FixMode::Diff { .. }, Some(fixed)) => {
                 let diff = unified_diff(&report.path, &fixed.before, &fixed.after);
                 self.stdout.write_all(diff.as_bytes())
             }
             (FixMode::Diff { .. }, None) => Ok(()),
-            _ if self.report_to_stderr => self.reporter.file(self.stderr, report),
-            _ => self.reporter.file(self.stdout, report),
+            _ if self.report_to_stderr => reporter.file(self.stderr, report),
+            _ => reporter.file(self.stdout, report),
         };
         written.map_err(|_| ExitStatus::Error)
     }
@@ -179,12 +192,38 @@ impl Output<'_> {
         } else {
             self.stdout
         };
-        self.reporter.finish(sink, &self.summary)
+        match self.reporter.as_mut() {
+            Some(reporter) => reporter.finish(sink, &self.summary),
+            None => Ok(()),
+        }
     }
 
     /// Prints a line on stderr; a failure to do so is not worth stopping for.
     fn warn(&mut self, message: &str) {
         let _ = writeln!(self.stderr, "{message}");
+    }
+
+    /// With `-v`: which configuration file each directory's files use.
+    fn warn_configurations(&mut self, files: &[FileToCheck]) {
+        let mut by_dir = BTreeMap::new();
+        for file in files {
+            let dir = Path::new(&file.source.display)
+                .parent()
+                .map_or_else(String::new, |dir| dir.display().to_string());
+            by_dir
+                .entry(dir)
+                .or_insert_with(|| match &file.scope.config {
+                    Some(config) => {
+                        let shown = config.strip_prefix(&self.settings.cwd).unwrap_or(config);
+                        format!("`{}`", shown.display())
+                    }
+                    None => "the defaults (no configuration file)".to_string(),
+                });
+        }
+        for (dir, config) in by_dir {
+            let dir = if dir.is_empty() { "." } else { dir.as_str() };
+            self.warn(&format!("Configuration for `{dir}`: {config}"));
+        }
     }
 
     /// Prints an error on stderr and returns the status that ends the run.
@@ -195,10 +234,33 @@ impl Output<'_> {
 }
 
 fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Result<(), ExitStatus> {
-    let files = discover(paths, &settings.discovery, &settings.cwd, &mut |warning| {
-        out.warn(&warning)
-    })
-    .map_err(|MissingPath(path)| out.fail(&format!("path `{}` does not exist", path.display())))?;
+    let found = discover(
+        paths,
+        &settings.configurations,
+        settings.force_exclude,
+        &settings.cwd,
+        &mut |warning| out.warn(&warning),
+    );
+    let files = match found {
+        Ok(files) => files,
+        Err(DiscoveryError::MissingPath(path)) => {
+            return Err(out.fail(&format!("path `{}` does not exist", path.display())));
+        }
+        Err(DiscoveryError::Config(error)) => {
+            let rendered = error.render(settings.report.color);
+            let _ = write!(out.stderr, "{rendered}");
+            return Err(ExitStatus::Error);
+        }
+    };
+    if files.is_empty() && !settings.quiet {
+        out.warn("warning: no Python files found under the given paths");
+    }
+    if settings.verbose {
+        out.warn_configurations(&files);
+    }
+    out.start_report(files.iter().fold(RuleSet::empty(), |rules, file| {
+        rules.union(file.scope.rules)
+    }));
     let pool = rayon::ThreadPoolBuilder::new()
         .stack_size(WORKER_STACK)
         .build()
@@ -220,11 +282,15 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
                         }
                         let reports = batch
                             .iter()
-                            .map(|file| {
+                            .map(|FileToCheck { source, scope }| {
                                 lint_file(
-                                    &file.path,
-                                    file.display.clone(),
-                                    settings.file_settings(&file.absolute),
+                                    &source.path,
+                                    source.display.clone(),
+                                    scope.file_settings(
+                                        &source.absolute,
+                                        settings.fix,
+                                        settings.max_file_size,
+                                    ),
                                 )
                             })
                             .collect();
@@ -257,6 +323,15 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
 /// the fixed source is printed on stdout.
 fn check_stdin(settings: &Settings, name: &Path, out: &mut Output) -> Result<(), ExitStatus> {
     let file = SourcePath::new(name, &settings.cwd);
+    let scope: std::sync::Arc<Scope> = match settings.configurations.for_file(&file.absolute) {
+        Ok(scope) => scope,
+        Err(error) => {
+            let rendered = error.render(settings.report.color);
+            let _ = write!(out.stderr, "{rendered}");
+            return Err(ExitStatus::Error);
+        }
+    };
+    out.start_report(scope.rules);
     let mut bytes = Vec::new();
     let limit = settings.max_file_size;
     if let Err(error) = std::io::stdin().take(limit + 1).read_to_end(&mut bytes) {
@@ -267,8 +342,7 @@ fn check_stdin(settings: &Settings, name: &Path, out: &mut Output) -> Result<(),
             "standard input is larger than --max-file-size ({limit} bytes)"
         )));
     }
-    let excluded =
-        settings.discovery.force_exclude && settings.discovery.is_excluded(&file.absolute);
+    let excluded = settings.force_exclude && scope.is_excluded(&file.absolute);
     if excluded {
         // An editor still expects its text back.
         if matches!(settings.fix, FixMode::Apply { .. }) {
@@ -284,7 +358,7 @@ fn check_stdin(settings: &Settings, name: &Path, out: &mut Output) -> Result<(),
             file.display
         ));
     }
-    let file_settings = settings.file_settings(&file.absolute);
+    let file_settings = scope.file_settings(&file.absolute, settings.fix, settings.max_file_size);
     // Deeply nested input needs the same stack as a file would get.
     let report = std::thread::scope(|scope| {
         std::thread::Builder::new()

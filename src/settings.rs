@@ -1,14 +1,40 @@
-//! Everything a run needs, resolved from the configuration file and the
+//! Everything a run needs, resolved from the configuration files and the
 //! command line before any file is read.
+//!
+//! Each configuration file governs the files of its own subtree: a file is
+//! checked with the nearest configuration in its directory or above (as in
+//! ruff), and the command line applies over every one of them. `--config`
+//! applies one file to every path; `--isolated` none.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use crate::checker::RuleOptions;
-use crate::discover::DiscoveryOptions;
+use crate::config::{self, Config, ConfigError};
 use crate::lint::{FileSettings, FixMode};
-use crate::patterns::PathPattern;
+use crate::patterns::{self, PathPattern};
 use crate::prefilter::Prefilter;
 use crate::rules::RuleSet;
+use crate::session::FLASK_SESSION;
+
+/// Directories and files never walked into unless `exclude` replaces them.
+pub const DEFAULT_EXCLUDES: &[&str] = &[
+    ".git",
+    ".hg",
+    ".venv",
+    "venv",
+    "env",
+    "__pycache__",
+    "node_modules",
+    "build",
+    "dist",
+    "site-packages",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".ruff_cache",
+];
 
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -56,46 +82,141 @@ pub enum Input {
     Stdin(PathBuf),
 }
 
-/// A fully resolved run.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// What to check.
-    pub input: Input,
-    /// The directory the run started in.
-    pub cwd: PathBuf,
-    /// How to find files.
-    pub discovery: DiscoveryOptions,
+/// Which configuration files count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigChoice {
+    /// The nearest one for each file (the default).
+    Nearest,
+    /// This one for every file (`--config`).
+    File(PathBuf),
+    /// None (`--isolated`).
+    Isolated,
+}
+
+/// What the command line sets over every configuration file.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--select`: replaces the configured selection.
+    pub select: Option<RuleSet>,
+    /// `--extend-select`.
+    pub extend_select: RuleSet,
+    /// `--ignore`.
+    pub ignore: RuleSet,
+    /// `--exclude`: replaces the configured and default excludes.
+    pub exclude: Option<Vec<String>>,
+    /// `--extend-exclude`.
+    pub extend_exclude: Vec<String>,
+    /// `--no-respect-gitignore` (false) or `--respect-gitignore` (true).
+    pub respect_gitignore: Option<bool>,
+    /// `--no-prefilter`.
+    pub no_prefilter: bool,
+}
+
+/// How one configuration file, with the command line over it, checks the
+/// files of its subtree.
+#[derive(Debug)]
+pub struct Scope {
+    /// The configuration file; `None` for the defaults.
+    pub config: Option<PathBuf>,
     /// The rules that run.
     pub rules: RuleSet,
     /// Rules switched off per file.
     pub per_file_ignores: Vec<PerFileIgnore>,
     /// Options the rules read.
     pub rule_options: RuleOptions,
-    /// What to do with fixes.
-    pub fix: FixMode,
+    /// Excluded files and directories.
+    pub excludes: Vec<PathPattern>,
+    /// Whether `.gitignore` and friends count.
+    pub respect_gitignore: bool,
     /// The gate that skips files that cannot use the session; `None` with
     /// `--no-prefilter`.
     pub prefilter: Option<Prefilter>,
-    /// Files larger than this are reported (FL001), not read.
-    pub max_file_size: u64,
-    /// How findings are printed.
-    pub format: OutputFormat,
-    /// Count findings per rule instead of listing them.
-    pub statistics: bool,
-    /// Whether output is coloured.
-    pub color: bool,
-    /// Exit 0 even when findings remain.
-    pub exit_zero: bool,
-    /// Print only the findings: no summary, no chatter.
-    pub quiet: bool,
-    /// Print what was checked, on stderr.
-    pub verbose: bool,
 }
 
-impl Settings {
+impl Scope {
+    /// Layers the defaults, the configuration file and the command line.
+    /// Patterns are relative to the file that states them, or to `cwd` for
+    /// the command line's.
+    fn new(
+        config: Option<&Config>,
+        overrides: &Overrides,
+        cwd: &Path,
+    ) -> Result<Self, ConfigError> {
+        let shown = config.map_or_else(
+            || "the command line".to_string(),
+            |config| config.path.display().to_string(),
+        );
+        let compile = |globs: &[String], base: &Path| -> Result<Vec<PathPattern>, ConfigError> {
+            globs
+                .iter()
+                .map(|glob| {
+                    PathPattern::new(glob, base).map_err(|error| {
+                        ConfigError::invalid(&shown, &format!("invalid glob `{glob}`: {error}"))
+                    })
+                })
+                .collect()
+        };
+        let config_dir = config.map(|config| patterns::absolute(config.dir(), cwd));
+        let defaults: Vec<String> = DEFAULT_EXCLUDES.iter().map(|&name| name.into()).collect();
+        let mut excludes = match (&overrides.exclude, config.and_then(|c| c.exclude.as_ref())) {
+            (Some(globs), _) => compile(globs, cwd)?,
+            (None, Some(globs)) => compile(globs, config_dir.as_deref().unwrap_or(cwd))?,
+            (None, None) => compile(&defaults, cwd)?,
+        };
+        let mut per_file_ignores = Vec::new();
+        if let (Some(config), Some(dir)) = (config, &config_dir) {
+            excludes.extend(compile(&config.extend_exclude, dir)?);
+            for (glob, rules) in &config.per_file_ignores {
+                let pattern = compile(std::slice::from_ref(glob), dir)?.remove(0);
+                per_file_ignores.push(PerFileIgnore {
+                    pattern,
+                    rules: *rules,
+                });
+            }
+        }
+        excludes.extend(compile(&overrides.extend_exclude, cwd)?);
+        let defaults = RuleOptions::default();
+        let session_names = config.map(|c| c.session_names.clone()).unwrap_or_default();
+        Ok(Self {
+            config: config.map(|config| config.path.clone()),
+            rules: select_rules(config, overrides),
+            per_file_ignores,
+            excludes,
+            respect_gitignore: overrides
+                .respect_gitignore
+                .or(config.and_then(|c| c.respect_gitignore))
+                .unwrap_or(true),
+            prefilter: (!overrides.no_prefilter).then(|| {
+                let extra = session_names.iter().map(String::as_str);
+                Prefilter::new(FLASK_SESSION.iter().copied().chain(extra))
+            }),
+            rule_options: RuleOptions {
+                max_session_writes: config
+                    .and_then(|c| c.max_session_writes)
+                    .unwrap_or(defaults.max_session_writes),
+                max_value_bytes: config
+                    .and_then(|c| c.max_value_bytes)
+                    .unwrap_or(defaults.max_value_bytes),
+                session_names,
+            },
+        })
+    }
+
+    /// Whether `path` (absolute) or a directory it is in is excluded.
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        self.excludes
+            .iter()
+            .any(|pattern| pattern.matches_path_or_ancestor(path))
+    }
+
     /// How to check the file at `absolute`: the rules after its per-file
-    /// ignores, the rule options, and the fix mode.
-    pub fn file_settings(&self, absolute: &Path) -> FileSettings<'_> {
+    /// ignores, the rule options, and the run's fix mode and size limit.
+    pub fn file_settings(
+        &self,
+        absolute: &Path,
+        fix: FixMode,
+        max_file_size: u64,
+    ) -> FileSettings<'_> {
         let rules = self
             .per_file_ignores
             .iter()
@@ -104,9 +225,146 @@ impl Settings {
         FileSettings {
             rules,
             options: &self.rule_options,
-            fix: self.fix,
+            fix,
             prefilter: self.prefilter.as_ref(),
-            max_file_size: self.max_file_size,
+            max_file_size,
         }
     }
+}
+
+/// Layers the selection as ruff does: the defaults, the configuration's
+/// `select`, `extend-select` and `ignore`, then the command line's.
+fn select_rules(config: Option<&Config>, overrides: &Overrides) -> RuleSet {
+    let mut rules = RuleSet::defaults();
+    if let Some(config) = config {
+        rules = config
+            .select
+            .unwrap_or(rules)
+            .union(config.extend_select)
+            .minus(config.ignore);
+    }
+    overrides
+        .select
+        .unwrap_or(rules)
+        .union(overrides.extend_select)
+        .minus(overrides.ignore)
+}
+
+/// The configuration of every directory, found on demand and kept: the
+/// walk asks for each directory it enters, the workers for none.
+#[derive(Debug)]
+pub struct Configurations {
+    overrides: Overrides,
+    cwd: PathBuf,
+    /// With `--config` or `--isolated`: the one scope of every file.
+    fixed: Option<Arc<Scope>>,
+    /// For a file with no configuration above it: the one found from the
+    /// current directory upwards, or the defaults.
+    fallback: Arc<Scope>,
+    by_dir: Mutex<HashMap<PathBuf, Arc<Scope>>>,
+}
+
+impl Configurations {
+    /// Reads the configuration the choice names (or the one found from
+    /// `cwd` upwards) and checks the command line against it.
+    pub fn new(
+        choice: &ConfigChoice,
+        overrides: Overrides,
+        cwd: &Path,
+    ) -> Result<Self, ConfigError> {
+        let scope =
+            |config: Option<Config>| Scope::new(config.as_ref(), &overrides, cwd).map(Arc::new);
+        let (fixed, fallback) = match choice {
+            ConfigChoice::Isolated => {
+                let scope = scope(None)?;
+                (Some(scope.clone()), scope)
+            }
+            ConfigChoice::File(path) => {
+                let config = config::load(path)?.ok_or_else(|| ConfigError::missing_table(path))?;
+                let scope = scope(Some(config))?;
+                (Some(scope.clone()), scope)
+            }
+            ConfigChoice::Nearest => (None, scope(config::discover(cwd)?)?),
+        };
+        Ok(Self {
+            overrides,
+            cwd: cwd.to_path_buf(),
+            fixed,
+            fallback,
+            by_dir: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The scope of the files directly in `dir` (absolute and normalized):
+    /// the nearest configuration file in `dir` or above.
+    pub fn for_dir(&self, dir: &Path) -> Result<Arc<Scope>, ConfigError> {
+        if let Some(fixed) = &self.fixed {
+            return Ok(fixed.clone());
+        }
+        if let Some(scope) = self.cached(dir) {
+            return Ok(scope);
+        }
+        let scope = match config::in_dir(dir, &self.cwd)? {
+            Some(config) => Arc::new(Scope::new(Some(&config), &self.overrides, &self.cwd)?),
+            None => match dir.parent() {
+                Some(parent) => self.for_dir(parent)?,
+                None => self.fallback.clone(),
+            },
+        };
+        if let Ok(mut by_dir) = self.by_dir.lock() {
+            by_dir.insert(dir.to_path_buf(), scope.clone());
+        }
+        Ok(scope)
+    }
+
+    fn cached(&self, dir: &Path) -> Option<Arc<Scope>> {
+        self.by_dir.lock().ok()?.get(dir).cloned()
+    }
+
+    /// The scope of the file at `absolute`.
+    pub fn for_file(&self, absolute: &Path) -> Result<Arc<Scope>, ConfigError> {
+        self.for_dir(absolute.parent().unwrap_or(Path::new("/")))
+    }
+}
+
+/// What the reporters need.
+#[derive(Debug, Clone)]
+pub struct ReportOptions {
+    /// How findings are printed.
+    pub format: OutputFormat,
+    /// Count findings per rule instead of listing them.
+    pub statistics: bool,
+    /// Whether output is coloured.
+    pub color: bool,
+    /// Print only the findings: no summary.
+    pub quiet: bool,
+    /// Whether unsafe fixes count as available (`--unsafe-fixes`).
+    pub unsafe_fixes: bool,
+    /// The directory paths are relative to.
+    pub cwd: PathBuf,
+}
+
+/// A fully resolved run.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// What to check.
+    pub input: Input,
+    /// The directory the run started in.
+    pub cwd: PathBuf,
+    /// The configuration of each directory.
+    pub configurations: Arc<Configurations>,
+    /// Whether excludes apply to files named on the command line too.
+    pub force_exclude: bool,
+    /// What to do with fixes.
+    pub fix: FixMode,
+    /// Files larger than this are reported (FL001), not read.
+    pub max_file_size: u64,
+    /// How findings are printed.
+    pub report: ReportOptions,
+    /// Exit 0 even when findings remain.
+    pub exit_zero: bool,
+    /// Print only the findings: no summary, no chatter.
+    pub quiet: bool,
+    /// Print what was checked, on stderr.
+    pub verbose: bool,
 }

@@ -12,6 +12,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::HANG_GUARD;
+
 use serde_json::Value;
 
 use common::{apply_patch, flasklint, tree};
@@ -25,7 +27,7 @@ fn run(dir: &Path, args: &[&str]) -> (i32, Vec<(String, String, String)>) {
         .current_dir(dir)
         .args(["--format", "json"])
         .args(args)
-        .timeout(Duration::from_secs(60))
+        .timeout(HANG_GUARD)
         .output()
         .expect("runs");
     let code = output.status.code().expect("exited, not killed");
@@ -127,7 +129,6 @@ fn deep_nesting_does_not_overflow_the_stack() {
         ("ifs.py", &ifs),
         ("good.py", MUTATION),
     ]);
-    let started = Instant::now();
     let (code, findings) = run(dir.path(), &[]);
     assert!(code == 1, "{findings:?}");
     assert!(has(&findings, "good.py", "FL105", ""));
@@ -141,7 +142,6 @@ fn deep_nesting_does_not_overflow_the_stack() {
             "{file}: {findings:?}"
         );
     }
-    assert!(started.elapsed() < Duration::from_secs(60));
 }
 
 #[test]
@@ -216,7 +216,7 @@ fn many_findings_on_one_long_line_take_linear_time_in_every_format() {
         let output = flasklint()
             .current_dir(dir.path())
             .args(["--format", format, "ones.py"])
-            .timeout(Duration::from_secs(60))
+            .timeout(HANG_GUARD)
             .output()
             .expect("runs");
         assert_eq!(output.status.code(), Some(1), "{format}");
@@ -261,7 +261,7 @@ fn tens_of_thousands_of_fixes_in_one_file_stay_fast_and_exact() {
     let diff = flasklint()
         .current_dir(dir.path())
         .args(["--diff", "-q"])
-        .timeout(Duration::from_secs(60))
+        .timeout(HANG_GUARD)
         .output()
         .expect("runs");
     assert_eq!(diff.status.code(), Some(1));
@@ -277,7 +277,7 @@ fn tens_of_thousands_of_fixes_in_one_file_stay_fast_and_exact() {
     flasklint()
         .current_dir(dir.path())
         .args(["--fix", "-q", "--exit-zero"])
-        .timeout(Duration::from_secs(60))
+        .timeout(HANG_GUARD)
         .assert()
         .success();
     let fixed = fs::read_to_string(dir.path().join("many.py")).expect("read");
@@ -379,13 +379,9 @@ fn special_files_are_never_opened_and_never_block() {
     fs::create_dir_all(dir.path().join("x.py")).expect("a directory named x.py");
     fs::write(dir.path().join("x.py/inner.py"), MUTATION).expect("write");
 
-    let started = Instant::now();
+    // A special file that blocked the run would trip the hang guard.
     let (code, findings) = run(dir.path(), &[]);
     assert_eq!(code, 1);
-    assert!(
-        started.elapsed() < Duration::from_secs(30),
-        "a special file blocked the run"
-    );
     assert!(
         has(&findings, "zero.py", "FL001", "a device"),
         "{findings:?}"
@@ -472,7 +468,7 @@ fn a_hundred_thousand_files_in_one_directory() {
     let output = flasklint()
         .current_dir(dir.path())
         .args(["--statistics", "--format", "json"])
-        .timeout(Duration::from_secs(120))
+        .timeout(HANG_GUARD)
         .output()
         .expect("runs");
     let elapsed = started.elapsed();

@@ -109,6 +109,82 @@ fn config_is_found_upwards_and_the_nearest_wins() {
 }
 
 #[test]
+fn nested_configurations_each_apply_to_their_subtree() {
+    // Run from the parent of two projects, as `flasklint myshop other`: each
+    // file uses the nearest configuration, with its paths relative to it.
+    let dir = tree(&[
+        ("flasklint.toml", "select = [\"FL101\", \"FL105\"]\n"),
+        (
+            "myshop/pyproject.toml",
+            "[tool.flasklint]\nignore = [\"FL101\"]\nextend-exclude = [\"legacy\"]\nper-file-ignores = { \"views/**\" = [\"FL105\"] }\n",
+        ),
+        ("myshop/a.py", REPEATED),
+        ("myshop/b.py", MUTATION),
+        ("myshop/legacy/b.py", MUTATION),
+        ("myshop/views/b.py", MUTATION),
+        ("myshop/deeper/flasklint.toml", "select = [\"FL102\"]\n"),
+        ("myshop/deeper/c.py", LOOP),
+        ("myshop/deeper/a.py", REPEATED),
+        ("other/a.py", REPEATED),
+        ("other/c.py", LOOP),
+    ]);
+    assert_eq!(
+        findings(dir.path(), &["myshop", "other"]),
+        pairs(&[
+            ("myshop/b.py", "FL105"),
+            ("myshop/deeper/c.py", "FL102"),
+            ("other/a.py", "FL101"),
+        ])
+    );
+    // A file named explicitly uses its own directory's configuration too.
+    assert_eq!(
+        findings(dir.path(), &["myshop/a.py", "myshop/deeper/c.py"]),
+        pairs(&[("myshop/deeper/c.py", "FL102")])
+    );
+    // `--config` still applies one file to every path.
+    assert_eq!(
+        findings(dir.path(), &["--config", "flasklint.toml", "myshop/a.py"]),
+        pairs(&[("myshop/a.py", "FL101")])
+    );
+}
+
+#[test]
+fn verbose_names_the_configuration_of_each_directory() {
+    let dir = tree(&[
+        (
+            "myshop/pyproject.toml",
+            "[tool.flasklint]\nignore = [\"FL101\"]\n",
+        ),
+        ("myshop/views/a.py", REPEATED),
+        ("myshop/a.py", REPEATED),
+        ("other/a.py", REPEATED),
+    ]);
+    flasklint(dir.path())
+        .args(["-v", "myshop", "other"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "Configuration for `myshop`: `myshop/pyproject.toml`\nConfiguration for `myshop/views`: `myshop/pyproject.toml`\nConfiguration for `other`: the defaults (no configuration file)\n",
+        ));
+}
+
+#[test]
+fn an_invalid_nested_configuration_is_an_error_naming_it() {
+    let dir = tree(&[
+        ("app/sub/flasklint.toml", "selcet = [\"FL101\"]\n"),
+        ("app/sub/a.py", REPEATED),
+        ("app/b.py", MUTATION),
+    ]);
+    flasklint(dir.path())
+        .arg("app")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("app/sub/flasklint.toml"))
+        .stderr(predicate::str::contains("selcet"));
+}
+
+#[test]
 fn a_pyproject_without_the_table_is_skipped() {
     let dir = tree(&[
         ("flasklint.toml", "select = [\"FL105\"]\n"),
@@ -583,8 +659,8 @@ fn statistics_count_per_rule_most_frequent_first() {
     assert_eq!(
         rows,
         serde_json::json!([
-            {"code": "FL105", "name": "unmarked-session-mutation", "count": 2, "fixable": 2},
-            {"code": "FL101", "name": "repeated-session-write", "count": 1, "fixable": 1}
+            {"code": "FL105", "name": "unmarked-session-mutation", "count": 2, "fixable": 2, "unsafe_fixable": 0},
+            {"code": "FL101", "name": "repeated-session-write", "count": 1, "fixable": 1, "unsafe_fixable": 0}
         ])
     );
 }
@@ -652,4 +728,62 @@ fn the_readme_suppression_example_silences_what_it_says() {
         findings(dir.path(), &[]),
         pairs(&[("a.py", "FL105"), ("a.py", "FL105")])
     );
+}
+
+// ---------------------------------------------------------------- runs that check nothing
+
+#[test]
+fn a_run_that_finds_no_python_file_warns() {
+    let dir = tree(&[("docs/readme.txt", "nothing here")]);
+    flasklint(dir.path())
+        .arg("docs")
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "warning: no Python files found under the given paths",
+        ));
+    // Quiet means quiet.
+    flasklint(dir.path())
+        .args(["-q", "docs"])
+        .assert()
+        .code(0)
+        .stderr("");
+}
+
+#[test]
+fn stdin_filename_with_paths_reads_stdin_and_says_so() {
+    let dir = tree(&[("a.py", REPEATED)]);
+    let output = flasklint(dir.path())
+        .args(["--format", "concise", "--stdin-filename", "b.py", "a.py"])
+        .write_stdin(MUTATION)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("b.py:5:5: FL105"), "{stdout}");
+    assert!(!stdout.contains("a.py"), "{stdout}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("warning: ignoring `a.py` in favour of standard input (--stdin-filename)")
+    );
+}
+
+#[test]
+fn explain_takes_a_code_or_a_name() {
+    let by_code = flasklint(Path::new("."))
+        .args(["--explain", "FL101"])
+        .output()
+        .expect("runs");
+    let by_name = flasklint(Path::new("."))
+        .args(["--explain", "repeated-session-write"])
+        .output()
+        .expect("runs");
+    assert_eq!(by_code.status.code(), Some(0));
+    assert_eq!(by_name.status.code(), Some(0));
+    assert_eq!(by_code.stdout, by_name.stdout);
+    flasklint(Path::new("."))
+        .args(["--explain", "repeated-session-writes"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown rule code or name"));
 }

@@ -11,11 +11,10 @@ use std::sync::mpsc::{Sender, channel};
 use std::sync::{Mutex, OnceLock};
 
 use flasklint::checker::RuleOptions;
-use flasklint::discover::DiscoveryOptions;
 use flasklint::lint::{FileReport, FileSettings, FixMode, lint_bytes};
 use flasklint::report::{Summary, reporter};
 use flasklint::rules::RuleSet;
-use flasklint::settings::{Input, OutputFormat, Settings};
+use flasklint::settings::{OutputFormat, ReportOptions};
 use libfuzzer_sys::fuzz_target;
 
 type Outcome = Result<(), Box<dyn std::any::Any + Send>>;
@@ -89,29 +88,16 @@ fn render(report: &FileReport) {
         OutputFormat::Sarif,
         OutputFormat::Github,
     ] {
-        let settings = Settings {
-            input: Input::Paths(Vec::new()),
-            cwd: "/fuzz".into(),
-            discovery: DiscoveryOptions {
-                excludes: Vec::new(),
-                respect_gitignore: false,
-                force_exclude: false,
-            },
-            rules: RuleSet::from_selector("ALL").unwrap_or_default(),
-            per_file_ignores: Vec::new(),
-            rule_options: RuleOptions::default(),
-            fix: FixMode::Report,
-            prefilter: None,
-            max_file_size: u64::MAX,
+        let options = ReportOptions {
             format,
             statistics: false,
             color: true,
-            exit_zero: false,
             quiet: false,
-            verbose: false,
+            unsafe_fixes: false,
+            cwd: "/fuzz".into(),
         };
         let mut out = Vec::new();
-        let mut reporter = reporter(&settings);
+        let mut reporter = reporter(&options, RuleSet::from_selector("ALL").unwrap_or_default());
         reporter.file(&mut out, report).expect("a Vec takes every write");
         reporter
             .finish(&mut out, &Summary::default())

@@ -14,7 +14,8 @@ use std::io::{self, Write};
 
 use crate::finding::{Applicability, Finding};
 use crate::lint::FileReport;
-use crate::settings::{OutputFormat, Settings};
+use crate::rules::RuleSet;
+use crate::settings::{OutputFormat, ReportOptions};
 use crate::source::{LineIndex, Location};
 
 /// Writes `value` as the next element of a pretty-printed JSON array whose
@@ -45,10 +46,16 @@ fn write_array_element(
 /// Totals of a run, for the closing summary.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Summary {
+    /// Whether unsafe fixes are on (`--unsafe-fixes`), so that they count
+    /// as fixable.
+    pub unsafe_fixes: bool,
     /// Findings reported.
     pub findings: usize,
-    /// Of those, how many have a safe fix (`--fix` would apply it).
+    /// Of those, how many have a fix `--fix` would apply.
     pub fixable: usize,
+    /// Of those, how many more have a fix only `--unsafe-fixes` applies
+    /// (when it is not on).
+    pub unsafe_fixable: usize,
     /// Files checked.
     pub files: usize,
     /// Findings removed by fixes (`--fix`), or that would be (`--diff`).
@@ -57,32 +64,63 @@ pub struct Summary {
     pub diffs: usize,
 }
 
+/// Whether a finding's fix is applied by `--fix` (with `unsafe_fixes`,
+/// unsafe ones too), or only with `--unsafe-fixes`: `(fixable, unsafe)`.
+pub fn fixability(finding: &Finding, unsafe_fixes: bool) -> (bool, bool) {
+    match finding.fix.as_ref().map(|fix| fix.applicability) {
+        Some(Applicability::Safe) => (true, false),
+        Some(Applicability::Unsafe) if unsafe_fixes => (true, false),
+        Some(Applicability::Unsafe) => (false, true),
+        None => (false, false),
+    }
+}
+
 impl Summary {
+    /// An empty summary.
+    pub fn new(unsafe_fixes: bool) -> Self {
+        Self {
+            unsafe_fixes,
+            ..Self::default()
+        }
+    }
+
     /// Counts a file's findings.
     pub fn add(&mut self, report: &FileReport) {
         self.files += 1;
         self.findings += report.findings.len();
-        self.fixable += report
-            .findings
-            .iter()
-            .filter(|f| {
-                f.fix
-                    .as_ref()
-                    .is_some_and(|fix| fix.applicability == Applicability::Safe)
-            })
-            .count();
+        for finding in &report.findings {
+            let (fixable, unsafe_only) = fixability(finding, self.unsafe_fixes);
+            self.fixable += usize::from(fixable);
+            self.unsafe_fixable += usize::from(unsafe_only);
+        }
         if let Some(fixed) = &report.fixed {
             self.fixed += fixed.applied;
             self.diffs += 1;
         }
     }
 
-    /// `Found N findings (M fixable with --fix).` or `All checks passed.`
+    /// `Found N findings (M fixable with --fix; K more with
+    /// --unsafe-fixes).` or `All checks passed.`
     pub fn line(&self) -> String {
+        let fix = if self.unsafe_fixes {
+            "--fix --unsafe-fixes"
+        } else {
+            "--fix"
+        };
+        let more = match self.unsafe_fixable {
+            0 => String::new(),
+            n => format!("; {n} more with --unsafe-fixes"),
+        };
         match self.findings {
             0 => "All checks passed.".to_string(),
-            1 => format!("Found 1 finding ({} fixable with --fix).", self.fixable),
-            n => format!("Found {n} findings ({} fixable with --fix).", self.fixable),
+            1 => format!(
+                "Found 1 finding ({} fixable with {fix}{more}).",
+                self.fixable
+            ),
+            n => format!(
+                "Found {n} findings ({} fixable with {fix}{more}).",
+                self.fixable
+            ),
         }
     }
 }
@@ -95,14 +133,17 @@ pub trait Reporter {
     fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()>;
 }
 
-/// The reporter for the run's format.
-pub fn reporter(settings: &Settings) -> Box<dyn Reporter> {
+/// The reporter for the run's format; `rules` are those that ran.
+pub fn reporter(settings: &ReportOptions, rules: RuleSet) -> Box<dyn Reporter> {
     if settings.statistics {
         let json = matches!(
             settings.format,
             OutputFormat::Json | OutputFormat::JsonLines
         );
-        return Box::new(statistics::StatisticsReporter::new(json));
+        return Box::new(statistics::StatisticsReporter::new(
+            json,
+            settings.unsafe_fixes,
+        ));
     }
     match settings.format {
         OutputFormat::Text => Box::new(text::TextReporter::new(settings.color, settings.quiet)),
@@ -111,7 +152,7 @@ pub fn reporter(settings: &Settings) -> Box<dyn Reporter> {
         }),
         OutputFormat::Json => Box::new(json::JsonReporter::array()),
         OutputFormat::JsonLines => Box::new(json::JsonReporter::lines()),
-        OutputFormat::Sarif => Box::new(sarif::SarifReporter::new(settings.rules, &settings.cwd)),
+        OutputFormat::Sarif => Box::new(sarif::SarifReporter::new(rules, &settings.cwd)),
         OutputFormat::Github => Box::new(github::GithubReporter),
     }
 }

@@ -7,8 +7,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Reporter, Summary};
-use crate::finding::Applicability;
+use super::{Reporter, Summary, fixability};
 use crate::lint::FileReport;
 use crate::rules::Rule;
 
@@ -18,19 +17,33 @@ struct RuleCount {
     name: &'static str,
     count: usize,
     fixable: usize,
+    /// Findings whose fix only `--unsafe-fixes` applies.
+    unsafe_fixable: usize,
+}
+
+/// A rule's counts: findings, fixable with `--fix`, fixable only with
+/// `--unsafe-fixes`.
+#[derive(Default)]
+struct Counts {
+    count: usize,
+    fixable: usize,
+    unsafe_fixable: usize,
 }
 
 /// Counts findings per rule and prints the table at the end.
 pub struct StatisticsReporter {
     json: bool,
-    counts: BTreeMap<Rule, (usize, usize)>,
+    unsafe_fixes: bool,
+    counts: BTreeMap<Rule, Counts>,
 }
 
 impl StatisticsReporter {
-    /// A reporter printing a table, or JSON.
-    pub fn new(json: bool) -> Self {
+    /// A reporter printing a table, or JSON; with `unsafe_fixes`, unsafe
+    /// fixes count as fixable.
+    pub fn new(json: bool, unsafe_fixes: bool) -> Self {
         Self {
             json,
+            unsafe_fixes,
             counts: BTreeMap::new(),
         }
     }
@@ -39,15 +52,11 @@ impl StatisticsReporter {
 impl Reporter for StatisticsReporter {
     fn file(&mut self, _out: &mut dyn Write, report: &FileReport) -> io::Result<()> {
         for finding in &report.findings {
-            let (count, fixable) = self.counts.entry(finding.rule).or_default();
-            *count += 1;
-            if finding
-                .fix
-                .as_ref()
-                .is_some_and(|fix| fix.applicability == Applicability::Safe)
-            {
-                *fixable += 1;
-            }
+            let counts = self.counts.entry(finding.rule).or_default();
+            let (fixable, unsafe_only) = fixability(finding, self.unsafe_fixes);
+            counts.count += 1;
+            counts.fixable += usize::from(fixable);
+            counts.unsafe_fixable += usize::from(unsafe_only);
         }
         Ok(())
     }
@@ -56,11 +65,12 @@ impl Reporter for StatisticsReporter {
         let mut rows: Vec<RuleCount> = self
             .counts
             .iter()
-            .map(|(rule, (count, fixable))| RuleCount {
+            .map(|(rule, counts)| RuleCount {
                 code: rule.code(),
                 name: rule.info().name,
-                count: *count,
-                fixable: *fixable,
+                count: counts.count,
+                fixable: counts.fixable,
+                unsafe_fixable: counts.unsafe_fixable,
             })
             .collect();
         // Most frequent first; the code breaks ties, so output is stable.
@@ -75,9 +85,13 @@ impl Reporter for StatisticsReporter {
             .max()
             .unwrap_or(1);
         for row in &rows {
+            let more = match row.unsafe_fixable {
+                0 => String::new(),
+                n => format!(" ({n} more with --unsafe-fixes)"),
+            };
             writeln!(
                 out,
-                "{:>width$}  {}  {:<29}  {} fixable",
+                "{:>width$}  {}  {:<29}  {} fixable{more}",
                 row.count, row.code, row.name, row.fixable
             )?;
         }

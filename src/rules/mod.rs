@@ -204,6 +204,14 @@ impl Rule {
         self.info().code
     }
 
+    /// Looks a rule up by its name (`repeated-session-write`).
+    pub fn from_name(name: &str) -> Option<Rule> {
+        RULES
+            .iter()
+            .find(|info| info.name.eq_ignore_ascii_case(name))
+            .map(|info| info.rule)
+    }
+
     /// Looks a rule up by its exact code, case-insensitively.
     pub fn from_code(code: &str) -> Option<Rule> {
         RULES

@@ -25,8 +25,10 @@ pub fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
             "`{session}` is written inside a loop in `{}` ({what}); every iteration writes the session again",
             unit.name
         );
+        // One key holding a collection, as the rule's doc recommends: a key
+        // per item is the growth the rule is about.
         let help = format!(
-            "Build the values in a local variable inside the loop, then write once after it: `{session}.update(values)`"
+            "Collect the values in a local `dict` or `list` inside the loop, then store it under one key after it: `{session}[\"items\"] = values`"
         );
         findings.push(Finding::new(Rule::SessionWriteInLoop, message, write.range).with_help(help));
     }

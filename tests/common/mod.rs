@@ -12,6 +12,11 @@ use std::process::{Output, Stdio};
 use assert_cmd::Command;
 use tempfile::TempDir;
 
+/// How long a test lets one run of the binary take before it calls it a
+/// hang: ten times what the slowest adversarial run needs in a debug build
+/// on a busy 2-core machine. Not a speed target; `bench/` measures speed.
+pub const HANG_GUARD: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// The flasklint binary, with the colour variables of the test's
 /// environment removed so that output does not depend on it.
 pub fn flasklint() -> Command {
