@@ -53,15 +53,9 @@ impl Checker<'_> {
             .unwrap_or_default()
     }
 
-    /// A node's source text cut to one short line, for messages.
+    /// A node's source text on one short line, for messages.
     pub fn snippet(&self, node: &impl Ranged) -> String {
-        let text = self.text(node);
-        let first_line = text.lines().next().unwrap_or_default();
-        if first_line.chars().count() > 60 || first_line.len() < text.len() {
-            format!("{}...", first_line.chars().take(57).collect::<String>())
-        } else {
-            first_line.to_string()
-        }
+        one_line_quote(self.text(node))
     }
 
     /// The 1-based row of an offset, for messages that name lines.
@@ -111,6 +105,89 @@ impl Checker<'_> {
             .find(['\n', '\r'])
             .map_or(self.source.len(), |offset| at + offset);
         crate::source::offset(end)
+    }
+}
+
+/// Characters of code a message quotes before it shortens the quote.
+const QUOTE_CHARS: usize = 60;
+
+/// Code quoted on one line: whole when it is one short line; else its
+/// first line cut short, then `...` and the string and brackets it left
+/// open, closed (`{"a", ...}`, `f(...)`, `"abc..."`), so that a quote in a
+/// message never looks unbalanced. A comment is never quoted.
+pub fn one_line_quote(text: &str) -> String {
+    let first_line = text.split(['\n', '\r']).next().unwrap_or_default();
+    if first_line.len() == text.len() && first_line.chars().count() <= QUOTE_CHARS {
+        return text.to_string();
+    }
+    let cut: String = first_line.chars().take(QUOTE_CHARS - 3).collect();
+    let open = OpenDelimiters::scan(&cut);
+    let kept = cut[..open.code_end].trim_end();
+    let mut quote = kept.to_string();
+    if kept.ends_with(',') {
+        quote.push(' ');
+    }
+    quote.push_str("...");
+    if let Some(string_quote) = open.string {
+        quote.push_str(string_quote);
+    }
+    quote.extend(open.closers.iter().rev());
+    quote
+}
+
+/// What a cut piece of code leaves open.
+struct OpenDelimiters {
+    /// The closing brackets owed, innermost last.
+    closers: Vec<char>,
+    /// The quote of a string left open (`"`, `'''`).
+    string: Option<&'static str>,
+    /// Where the code ends: the start of a comment, or the end.
+    code_end: usize,
+}
+
+impl OpenDelimiters {
+    fn scan(code: &str) -> Self {
+        const QUOTES: [&str; 4] = ["\"\"\"", "'''", "\"", "'"];
+        let mut open = Self {
+            closers: Vec::new(),
+            string: None,
+            code_end: code.len(),
+        };
+        let mut at = 0;
+        while let Some(c) = code[at..].chars().next() {
+            let rest = &code[at..];
+            let mut step = c.len_utf8();
+            if let Some(quote) = open.string {
+                if c == '\\' {
+                    // The escaped character is skipped with the backslash.
+                    step += rest[1..].chars().next().map_or(0, char::len_utf8);
+                } else if rest.starts_with(quote) {
+                    open.string = None;
+                    step = quote.len();
+                }
+            } else if let Some(quote) = QUOTES.iter().find(|quote| rest.starts_with(**quote)) {
+                open.string = Some(quote);
+                step = quote.len();
+            } else if c == '#' {
+                open.code_end = at;
+                break;
+            } else if let Some(closer) = closer_of(c) {
+                open.closers.push(closer);
+            } else if matches!(c, ')' | ']' | '}') {
+                open.closers.pop();
+            }
+            at += step;
+        }
+        open
+    }
+}
+
+fn closer_of(opener: char) -> Option<char> {
+    match opener {
+        '(' => Some(')'),
+        '[' => Some(']'),
+        '{' => Some('}'),
+        _ => None,
     }
 }
 
@@ -275,5 +352,26 @@ pub fn function_name(call: &ast::ExprCall) -> Option<&str> {
     match &*call.func {
         Expr::Name(name) => Some(name.id.as_str()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line_quote;
+
+    #[test]
+    fn quotes_are_one_line_and_balanced() {
+        assert_eq!(one_line_quote("session[\"a\"]"), "session[\"a\"]");
+        assert_eq!(one_line_quote("{\"a\",\n \"b\"}"), "{\"a\", ...}");
+        assert_eq!(one_line_quote("{\n  1: 2}"), "{...}");
+        assert_eq!(one_line_quote("f(x,  # why\n  y)"), "f(x, ...)");
+        assert_eq!(one_line_quote("g(\"#\",\n 1)"), "g(\"#\", ...)");
+        let long = format!("\"{}\"", "x".repeat(100));
+        assert_eq!(one_line_quote(&long), format!("\"{}...\"", "x".repeat(56)));
+        assert_eq!(one_line_quote("h('''a\nb''')"), "h('''a...''')");
+        assert_eq!(
+            one_line_quote("[\"\\\"\", (1,\n 2)]"),
+            "[\"\\\"\", (1, ...)]"
+        );
     }
 }

@@ -315,6 +315,97 @@ fn text_format_shows_code_snippet_help_fix_and_summary() {
 }
 
 #[test]
+fn every_text_block_names_its_file_also_without_a_snippet() {
+    let dir = tree(&[
+        ("a.py", "x = 1\n"),
+        ("b.py", "y = 2\n"),
+        ("c.py", "z = 3\n"),
+    ]);
+    for (name, bytes) in [
+        ("a.py", &b"\xff\xfe\0"[..]),
+        ("b.py", b"\xff"),
+        ("c.py", b"\x80abc"),
+    ] {
+        fs::write(dir.path().join(name), bytes).expect("write");
+    }
+    let output = flasklint()
+        .current_dir(dir.path())
+        .args(["--color", "never", "--max-file-size", "3"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for (file, problem) in [
+        ("a.py", "not valid UTF-8"),
+        ("b.py", "not valid UTF-8"),
+        ("c.py", "more than --max-file-size"),
+    ] {
+        let block = stdout
+            .split("FL001 (io-error)")
+            .find(|block| block.contains(&format!("[{file}:1:1]")))
+            .unwrap_or_else(|| panic!("no block names {file}:\n{stdout}"));
+        assert!(block.contains(problem), "{file}: {block}");
+    }
+}
+
+#[test]
+fn messages_quote_multi_line_code_on_one_balanced_line() {
+    let source = "from flask import session\n\n\ndef f():\n    session[\"tags\"] = {\"a\",\n                       \"b\"}\n";
+    let dir = tree(&[("app.py", source)]);
+    let findings = json(dir.path(), &[]);
+    let message = findings[0]["message"].as_str().expect("message");
+    assert!(
+        message.starts_with("`{\"a\", ...}` stored in `session[\"tags\"]`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn the_fix_preview_is_indented_as_it_will_be_written() {
+    let source = "from flask import session\n\n\ndef f(x):\n    if x:\n        session[\"c\"] = 1\n        session[\"d\"] = 2\n";
+    let dir = tree(&[("app.py", source)]);
+    flasklint()
+        .current_dir(dir.path())
+        .args(["--color", "never"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "    │         session.update({\"c\": 1, \"d\": 2})\n",
+        ));
+}
+
+#[test]
+fn summaries_and_statistics_count_unsafe_fixes_apart() {
+    // One safe fix (FL105), one unsafe (FL101: a value calls a function).
+    let source = "from flask import session\n\n\ndef f(user):\n    session[\"a\"] = str(user)\n    session[\"b\"] = 2\n\n\ndef g(sku):\n    session[\"cart\"].append(sku)\n";
+    let dir = tree(&[("app.py", source)]);
+    let run = |args: &[&str]| {
+        let output = flasklint()
+            .current_dir(dir.path())
+            .args(["--color", "never"])
+            .args(args)
+            .output()
+            .expect("runs");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    assert!(
+        run(&[])
+            .ends_with("Found 2 findings (1 fixable with --fix; 1 more with --unsafe-fixes).\n")
+    );
+    assert!(
+        run(&["--unsafe-fixes"])
+            .ends_with("Found 2 findings (2 fixable with --fix --unsafe-fixes).\n")
+    );
+    assert_eq!(
+        run(&["--statistics"]),
+        "1  FL101  repeated-session-write         0 fixable (1 more with --unsafe-fixes)\n1  FL105  unmarked-session-mutation      1 fixable\n"
+    );
+    assert_eq!(
+        run(&["--statistics", "--unsafe-fixes"]),
+        "1  FL101  repeated-session-write         1 fixable\n1  FL105  unmarked-session-mutation      1 fixable\n"
+    );
+}
+
+#[test]
 fn colour_only_when_asked_or_on_a_terminal() {
     let dir = tree(&[("app.py", REPEATED)]);
     let run = |args: &[&str], env: Option<(&str, &str)>| {

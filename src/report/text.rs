@@ -58,8 +58,18 @@ impl Reporter for TextReporter {
                 let title = format!("fix ({}): {}", fix.applicability.as_str(), fix.message);
                 writeln!(out, "  {}", self.paint(&title))?;
                 for edit in &fix.edits {
-                    for line in edit.content.trim_start_matches(['\r', '\n']).lines() {
-                        writeln!(out, "    │ {line}")?;
+                    // An edit that starts mid-line continues that line's
+                    // indentation; one that starts with a line break brings
+                    // its own.
+                    let content = edit.content.trim_start_matches(['\r', '\n']);
+                    let mut indent = if content.len() == edit.content.len() {
+                        indentation_before(report, edit.range.start())
+                    } else {
+                        ""
+                    };
+                    for line in content.lines() {
+                        writeln!(out, "    │ {indent}{line}")?;
+                        indent = "";
                     }
                 }
             }
@@ -86,11 +96,24 @@ impl TextReporter {
     }
 }
 
+/// The white space between the start of the line and `at`, when only
+/// white space stands there.
+fn indentation_before(report: &FileReport, at: ruff_text_size::TextSize) -> &str {
+    let source = report.source.as_deref().unwrap_or_default();
+    let line_start = usize::from(report.lines.line_start(report.lines.line_of(at)));
+    let before = source.get(line_start..usize::from(at)).unwrap_or_default();
+    if before.chars().all(|c| c == ' ' || c == '\t') {
+        before
+    } else {
+        ""
+    }
+}
+
 /// A finding as miette sees it.
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
     title: String,
-    source: Option<FileText<'a>>,
+    source: FileText<'a>,
 }
 
 impl<'a> FindingDiagnostic<'a> {
@@ -99,11 +122,13 @@ impl<'a> FindingDiagnostic<'a> {
         Self {
             finding,
             title: format!("{} ({})", info.code, info.name),
-            source: report.source.as_deref().map(|text| FileText {
+            // A finding in a file whose text is not kept (it could not be
+            // read) still names the file, row and column, over no lines.
+            source: FileText {
                 name: &report.path,
-                text,
+                text: report.source.as_deref().unwrap_or_default(),
                 lines: &report.lines,
-            }),
+            },
         }
     }
 }
@@ -144,11 +169,11 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.source.as_ref().map(|source| source as &dyn SourceCode)
+        Some(&self.source as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let source = self.source.as_ref()?;
+        let source = &self.source;
         let range = self.finding.range;
         let span = SourceSpan::from(usize::from(range.start())..usize::from(range.end()));
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
