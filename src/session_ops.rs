@@ -103,8 +103,9 @@ impl StoredValue<'_> {
 }
 
 /// Looks for a problem in a stored value: `find` on the value itself and,
-/// when it finds none there, on each element of a dict, list or tuple
-/// display, recursively. Calls `report` on each expression found.
+/// when it finds none there, on each branch of a conditional or boolean
+/// expression and each element of a dict, list or tuple display,
+/// recursively. Calls `report` on each expression found.
 pub fn find_in_stored_value<'a, P>(
     value: &'a Expr,
     find: &impl Fn(&'a Expr) -> Option<P>,
@@ -115,6 +116,10 @@ pub fn find_in_stored_value<'a, P>(
         return;
     }
     match value {
+        // Each branch may be what is stored.
+        Expr::If(_) | Expr::BoolOp(_) => value_branches(value)
+            .into_iter()
+            .for_each(|branch| find_in_stored_value(branch, find, report)),
         Expr::Dict(dict) => dict
             .items
             .iter()
@@ -125,6 +130,25 @@ pub fn find_in_stored_value<'a, P>(
         }
         _ => {}
     }
+}
+
+/// The expressions `expr` may evaluate to: the branches of `x if c else
+/// y`, and each operand of `a or b` and `a and b` (the one that decides is
+/// the result), looked through recursively; else `expr` itself.
+pub fn value_branches(expr: &Expr) -> Vec<&Expr> {
+    let mut branches = Vec::new();
+    let mut pending = vec![expr];
+    while let Some(expr) = pending.pop() {
+        match expr {
+            Expr::If(ast::ExprIf { body, orelse, .. }) => {
+                pending.push(orelse);
+                pending.push(body);
+            }
+            Expr::BoolOp(ast::ExprBoolOp { values, .. }) => pending.extend(values.iter().rev()),
+            other => branches.push(other),
+        }
+    }
+    branches
 }
 
 fn update_values<'a>(cx: &Checker, call: &'a ast::ExprCall) -> Vec<StoredValue<'a>> {

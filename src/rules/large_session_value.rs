@@ -1,7 +1,8 @@
 //! FL103 large-session-value: a value that is large by nature stored in
 //! the session: query results, file and request bodies, whole request
 //! mappings, object dumps, comprehensions over those, and literals whose
-//! JSON is bigger than `max-value-bytes`.
+//! JSON is bigger than `max-value-bytes`. What the serializer cannot write
+//! at all (model collections, uploaded files) is FL104's, not this rule's.
 
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
@@ -9,33 +10,34 @@ use ruff_text_size::Ranged;
 use crate::checker::{Checker, Unit, function_name, method_name, receiver};
 use crate::finding::Finding;
 use crate::rules::Rule;
-use crate::session_ops::{LocalBindings, UnitFacts, find_in_stored_value};
+use crate::rules::unserializable_session_value::Unserializable;
+use crate::session_ops::{LocalBindings, UnitFacts, find_in_stored_value, value_branches};
 
 /// Checks one unit.
 pub fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
     let unit = facts.unit;
     let locals = &facts.locals;
     let large = Large { cx, unit, locals };
+    let unserializable = Unserializable::new(cx, unit, locals);
+    let why_large = |expr| match unserializable.problem(expr) {
+        Some(_) => None,
+        None => large.why_large(expr, 0),
+    };
     for (write, _) in &facts.writes {
         let session = cx.text(write.session);
         for stored in write.stored_values(cx) {
             let destination = stored.destination(session);
-            find_in_stored_value(
-                stored.value,
-                &|expr| large.why_large(expr, 0),
-                &mut |expr, why| {
-                    let message = format!(
-                        "`{}` stored in {destination} in `{}` is {why}; the session cookie carries it on every request",
-                        cx.snippet(expr),
-                        unit.name
-                    );
-                    let help = "Store an identifier (a primary key, a file name) and load the data when it is needed";
-                    findings.push(
-                        Finding::new(Rule::LargeSessionValue, message, expr.range())
-                            .with_help(help),
-                    );
-                },
-            );
+            find_in_stored_value(stored.value, &why_large, &mut |expr, why| {
+                let message = format!(
+                    "`{}` stored in {destination} in `{}` is {why}; the session cookie carries it on every request",
+                    cx.snippet(expr),
+                    unit.name
+                );
+                let help = "Store an identifier (a primary key, a file name) and load the data when it is needed";
+                findings.push(
+                    Finding::new(Rule::LargeSessionValue, message, expr.range()).with_help(help),
+                );
+            });
         }
     }
 }
@@ -62,9 +64,12 @@ impl<'a> Large<'_, 'a> {
                     Some(format!("a comprehension over {inner}"))
                 })
             }
-            Expr::Name(name) if depth < 8 => {
+            Expr::Name(_) if depth < 8 => {
                 let value = self.locals.value_of(expr)?;
-                let inner = self.why_large(value, depth + 1)?;
+                // Any branch of a conditional value may be what is stored.
+                let inner = value_branches(value)
+                    .into_iter()
+                    .find_map(|branch| self.why_large(branch, depth + 1))?;
                 let row = self.cx.row(value.start());
                 Some(format!("{inner}, assigned on line {row}"))
             }
@@ -114,7 +119,6 @@ impl<'a> Large<'_, 'a> {
         }
         let why = match attr {
             "data" => "the request body",
-            "files" => "the uploaded files",
             "form" | "args" | "values" | "json" | "headers" | "cookies" => {
                 "a whole request mapping"
             }

@@ -151,7 +151,7 @@ pub static RULES: &[RuleInfo] = &[
         severity: Severity::Warning,
         default_on: true,
         fixable: Fixable::Never,
-        summary: "A large value (query result, request body, object dump) stored in the session cookie",
+        summary: "A large value (result set, request body, object dump) stored in the session cookie",
         doc: include_str!("../../rules/FL103.md"),
         check: Some(large_session_value::check),
     },

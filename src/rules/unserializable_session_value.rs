@@ -1,5 +1,7 @@
 //! FL104 unserializable-session-value: a value Flask's session serializer
 //! (`TaggedJSONSerializer`) cannot write, or will not give back as written.
+//! FL103 asks the same classifier, so that what FL104 reports is not also
+//! reported as merely large.
 
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
@@ -7,7 +9,7 @@ use ruff_text_size::Ranged;
 use crate::checker::{Checker, Unit, function_name, method_name, receiver};
 use crate::finding::Finding;
 use crate::rules::Rule;
-use crate::session_ops::{LocalBindings, UnitFacts, find_in_stored_value};
+use crate::session_ops::{LocalBindings, UnitFacts, find_in_stored_value, value_branches};
 
 /// Classes the session serializer writes and gives back as the same type.
 const SUPPORTED_CLASSES: &[&str] = &[
@@ -18,8 +20,19 @@ const SUPPORTED_CLASSES: &[&str] = &[
 const SINGLE_RESULT_METHODS: &[&str] =
     &["first", "one", "get_or_404", "first_or_404", "scalar_one"];
 
+/// Local names followed to their values, at most this many in a chain.
+const MAX_ALIAS_DEPTH: usize = 8;
+
+const AS_LIST: &str = "Store a `list` (e.g. `sorted(values)`) and rebuild the set when reading it";
+const PLAIN_DATA: &str = "Store plain data (`dict`, `list`, `str`, numbers) or an id, and rebuild the object when reading it";
+const MODEL_ID: &str =
+    "Store the primary key (e.g. `user.id`) and load the object again when it is needed";
+const MODEL_IDS: &str = "Store the primary keys (e.g. `[p.id for p in products]`) and query the rows again when they are needed";
+const UPLOAD: &str =
+    "Save the upload (to disk or object storage) and store its name or id in the session";
+
 /// Why a value is a problem, and what to store instead.
-struct Problem {
+pub(super) struct Problem {
     what: String,
     /// Whether the serializer writes it (as something else) rather than
     /// raising.
@@ -27,18 +40,27 @@ struct Problem {
     help: &'static str,
 }
 
+impl Problem {
+    fn raises(what: impl Into<String>, help: &'static str) -> Option<Self> {
+        Some(Self {
+            what: what.into(),
+            converted: false,
+            help,
+        })
+    }
+}
+
 /// Checks one unit.
 pub fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
     let unit = facts.unit;
-    let locals = &facts.locals;
-    let finder = Unserializable { cx, unit, locals };
+    let finder = Unserializable::new(cx, unit, &facts.locals);
     for (write, _) in &facts.writes {
         let session = cx.text(write.session);
         for stored in write.stored_values(cx) {
             let destination = stored.destination(session);
             find_in_stored_value(
                 stored.value,
-                &|expr| finder.problem(expr, 0),
+                &|expr| finder.problem(expr),
                 &mut |expr, problem| {
                     let consequence = if problem.converted {
                         "Flask's session serializer raises `TypeError` when the response is saved, or gives it back as a different type"
@@ -61,34 +83,47 @@ pub fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
     }
 }
 
-struct Unserializable<'c, 'a> {
+/// Tells what the session serializer cannot write.
+pub(super) struct Unserializable<'c, 'a> {
     cx: &'c Checker<'a>,
     unit: &'c Unit<'a>,
     locals: &'c LocalBindings<'a>,
 }
 
-impl<'a> Unserializable<'_, 'a> {
-    fn problem(&self, expr: &'a Expr, depth: usize) -> Option<Problem> {
-        const AS_LIST: &str =
-            "Store a `list` (e.g. `sorted(values)`) and rebuild the set when reading it";
-        const PLAIN_DATA: &str = "Store plain data (`dict`, `list`, `str`, numbers) or an id, and rebuild the object when reading it";
-        const MODEL_ID: &str =
-            "Store the primary key (e.g. `user.id`) and load the object again when it is needed";
-        let problem = |what: &str, help| {
-            Some(Problem {
-                what: what.to_string(),
-                converted: false,
-                help,
-            })
-        };
+impl<'c, 'a> Unserializable<'c, 'a> {
+    pub(super) fn new(
+        cx: &'c Checker<'a>,
+        unit: &'c Unit<'a>,
+        locals: &'c LocalBindings<'a>,
+    ) -> Self {
+        Self { cx, unit, locals }
+    }
+
+    /// Why the serializer cannot write `expr`, if it cannot.
+    pub(super) fn problem(&self, expr: &'a Expr) -> Option<Problem> {
+        self.problem_within(expr, 0)
+    }
+
+    fn problem_within(&self, expr: &'a Expr, depth: usize) -> Option<Problem> {
+        if let Some(what) = self.model_collection(expr, depth) {
+            return Problem::raises(what, MODEL_IDS);
+        }
+        if let Some(what) = self.upload(expr) {
+            return Problem::raises(what, UPLOAD);
+        }
         match expr {
-            Expr::Set(_) | Expr::SetComp(_) => problem("a `set`", AS_LIST),
-            Expr::Lambda(_) => problem("a lambda", PLAIN_DATA),
-            Expr::Generator(_) => problem("a generator", "Store a `list` of the values instead"),
-            Expr::Call(call) => self.call_problem(call, PLAIN_DATA, AS_LIST, MODEL_ID),
-            Expr::Name(name) if depth < 8 => {
+            Expr::Set(_) | Expr::SetComp(_) => Problem::raises("a `set`", AS_LIST),
+            Expr::Lambda(_) => Problem::raises("a lambda", PLAIN_DATA),
+            Expr::Generator(_) => {
+                Problem::raises("a generator", "Store a `list` of the values instead")
+            }
+            Expr::Call(call) => self.call_problem(call),
+            Expr::Name(_) if depth < MAX_ALIAS_DEPTH => {
                 let value = self.locals.value_of(expr)?;
-                let inner = self.problem(value, depth + 1)?;
+                // Any branch of a conditional value may be what is stored.
+                let inner = value_branches(value)
+                    .into_iter()
+                    .find_map(|branch| self.problem_within(branch, depth + 1))?;
                 let row = self.cx.row(value.start());
                 Some(Problem {
                     what: format!("{}, assigned on line {row}", inner.what),
@@ -99,32 +134,19 @@ impl<'a> Unserializable<'_, 'a> {
         }
     }
 
-    fn call_problem(
-        &self,
-        call: &ast::ExprCall,
-        plain_data: &'static str,
-        as_list: &'static str,
-        model_id: &'static str,
-    ) -> Option<Problem> {
-        let problem = |what: String, help| {
-            Some(Problem {
-                what,
-                converted: false,
-                help,
-            })
-        };
+    fn call_problem(&self, call: &ast::ExprCall) -> Option<Problem> {
         match function_name(call) {
-            Some("set") => return problem("a `set`".into(), as_list),
-            Some("frozenset") => return problem("a `frozenset`".into(), as_list),
-            Some("open") => return problem("an open file".into(), plain_data),
+            Some("set") => return Problem::raises("a `set`", AS_LIST),
+            Some("frozenset") => return Problem::raises("a `frozenset`", AS_LIST),
+            Some("open") => return Problem::raises("an open file", PLAIN_DATA),
             _ => {}
         }
         if let Some(method) = method_name(call)
             && self.returns_model(call, method)
         {
-            return problem(
+            return Problem::raises(
                 format!("a model instance (from `.{method}(...)`)"),
-                model_id,
+                MODEL_ID,
             );
         }
         let class = match &*call.func {
@@ -135,7 +157,7 @@ impl<'a> Unserializable<'_, 'a> {
         (is_camel_case(class) && !SUPPORTED_CLASSES.contains(&class)).then(|| Problem {
             what: format!("an instance of `{class}`"),
             converted: true,
-            help: plain_data,
+            help: PLAIN_DATA,
         })
     }
 
@@ -156,6 +178,115 @@ impl<'a> Unserializable<'_, 'a> {
             // `db.session.get(...)`: the ORM's session, not Flask's.
             "session" => !self.cx.is_session(on, self.unit.scope),
             _ => false,
+        }
+    }
+
+    /// What `expr` is when it holds model instances (or ORM rows, which
+    /// the serializer cannot write either): `.all()` or `.fetchall()` of a
+    /// query, a query's `.paginate(...)` or its `.items`, `list(...)` or
+    /// `sorted(...)` of those, and comprehensions that yield their elements.
+    fn model_collection(&self, expr: &'a Expr, depth: usize) -> Option<String> {
+        match expr {
+            Expr::Call(call) => {
+                if let (Some(method), Some(on)) = (method_name(call), receiver(call))
+                    && self.is_query(on, depth)
+                {
+                    return match method {
+                        "all" | "fetchall" => Some(format!(
+                            "a list of model instances (from `.{method}()` of a query)"
+                        )),
+                        "paginate" => Some(
+                            "a page of query results (a `Pagination` of model instances)".into(),
+                        ),
+                        _ => None,
+                    };
+                }
+                match function_name(call)? {
+                    "list" | "sorted" | "tuple" => {
+                        self.model_collection(call.arguments.args.first()?, depth + 1)
+                    }
+                    _ => None,
+                }
+            }
+            Expr::Attribute(attribute) if attribute.attr.as_str() == "items" => {
+                let Expr::Call(call) = &*attribute.value else {
+                    return None;
+                };
+                (method_name(call) == Some("paginate")
+                    && receiver(call).is_some_and(|on| self.is_query(on, depth)))
+                .then(|| "a list of model instances (a page's `.items`)".to_string())
+            }
+            Expr::ListComp(ast::ExprListComp {
+                elt, generators, ..
+            }) => {
+                // `[p for p in Product.query.all()]` yields the instances.
+                let generator = generators.first()?;
+                let (Expr::Name(element), Expr::Name(target)) = (&**elt, &generator.target) else {
+                    return None;
+                };
+                (element.id == target.id)
+                    .then(|| self.model_collection(&generator.iter, depth + 1))
+                    .flatten()
+                    .map(|_| "a list of model instances (a comprehension over a query)".into())
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether `expr` is an ORM query or result: a chain through `.query`,
+    /// `.query(Model)`, `.scalars(...)`, or `.execute(select(...))`,
+    /// directly or through a local name.
+    fn is_query(&self, expr: &'a Expr, depth: usize) -> bool {
+        if depth >= MAX_ALIAS_DEPTH {
+            return false;
+        }
+        match expr {
+            Expr::Attribute(attribute) => {
+                attribute.attr.as_str() == "query" || self.is_query(&attribute.value, depth + 1)
+            }
+            Expr::Call(call) => {
+                let selects = || {
+                    call.arguments.args.first().is_some_and(|arg| {
+                        matches!(arg, Expr::Call(inner) if function_name(inner) == Some("select"))
+                    })
+                };
+                match method_name(call) {
+                    Some("query" | "scalars") => true,
+                    Some("execute") if selects() => true,
+                    _ => receiver(call).is_some_and(|on| self.is_query(on, depth + 1)),
+                }
+            }
+            Expr::Subscript(subscript) => self.is_query(&subscript.value, depth + 1),
+            Expr::Name(_) => self
+                .locals
+                .value_of(expr)
+                .is_some_and(|value| self.is_query(value, depth + 1)),
+            _ => false,
+        }
+    }
+
+    /// What `expr` is when it holds uploaded files: `request.files`,
+    /// `request.files[...]`, `request.files.get(...)` or `.getlist(...)`.
+    fn upload(&self, expr: &Expr) -> Option<String> {
+        let is_files = |expr: &Expr| {
+            matches!(expr, Expr::Attribute(attribute)
+                if attribute.attr.as_str() == "files"
+                    && self.cx.model.is_request(&attribute.value, self.unit.scope))
+        };
+        match expr {
+            files if is_files(files) => {
+                Some("the uploaded files (`request.files`, `FileStorage` objects)".into())
+            }
+            Expr::Subscript(subscript) if is_files(&subscript.value) => {
+                Some("an uploaded file (a `FileStorage`)".into())
+            }
+            Expr::Call(call)
+                if matches!(method_name(call), Some("get" | "getlist"))
+                    && receiver(call).is_some_and(is_files) =>
+            {
+                Some("an uploaded file (a `FileStorage`)".into())
+            }
+            _ => None,
         }
     }
 }
