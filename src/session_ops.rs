@@ -393,11 +393,30 @@ impl<'a> LocalBindings<'a> {
 
     /// What `name` was last bound to before `at`, if in this unit.
     pub fn latest(&self, name: &str, at: TextSize) -> Option<Bound<'a>> {
+        self.binding_before(name, at).map(|(_, bound)| *bound)
+    }
+
+    /// Where `name`'s binding in force before `at` was made.
+    pub fn bound_at(&self, name: &str, at: TextSize) -> Option<TextSize> {
+        self.binding_before(name, at).map(|(bound_at, _)| *bound_at)
+    }
+
+    fn binding_before(&self, name: &str, at: TextSize) -> Option<&(TextSize, Bound<'a>)> {
         let bindings = self.by_name.get(name)?;
         // Strictly before: a recovered syntax tree can hold an empty name
         // right where a binding ends, which must not see itself.
         let before = bindings.partition_point(|(bound_at, _)| *bound_at < at);
-        before.checked_sub(1).map(|last| bindings[last].1)
+        before.checked_sub(1).map(|last| &bindings[last])
+    }
+
+    /// Whether `name` is bound anywhere inside `range`.
+    pub fn binds_within(&self, name: &str, range: TextRange) -> bool {
+        self.by_name.get(name).is_some_and(|bindings| {
+            let first = bindings.partition_point(|(at, _)| *at <= range.start());
+            bindings
+                .get(first)
+                .is_some_and(|(at, _)| *at <= range.end())
+        })
     }
 
     /// What the name expression `expr` holds where it is used, if it is a
@@ -433,6 +452,38 @@ pub struct SessionValue<'a> {
     pub session: &'a Expr,
     /// The read, e.g. `session["cart"]` (through any alias).
     pub read: &'a Expr,
+    /// The session key it was read under, when the read names one.
+    pub key: Option<&'a Expr>,
+    /// Whether the value certainly lives in the session.
+    pub presence: Presence<'a>,
+}
+
+/// Whether a value read from the session is the one the session holds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Presence<'a> {
+    /// It is (`session["cart"]`, `session.get("cart")`,
+    /// `session.setdefault("cart", [])`, an item of one of those): changing
+    /// it changes the session, which only has to be marked modified.
+    Stored,
+    /// It may be a default that was never stored (`session.get(k,
+    /// default)`, `session.get(k) or default`, or part of one): only
+    /// storing it saves a change.
+    MaybeDefault {
+        /// The local name holding the value and the key to store it
+        /// under, when the name holds exactly the possible default.
+        write_back: Option<WriteBack<'a>>,
+    },
+}
+
+/// `session[key] = name` stores a possible default back.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WriteBack<'a> {
+    /// The local name.
+    pub name: &'a str,
+    /// Where the name was bound to the value.
+    pub bound_at: TextSize,
+    /// The key, as read.
+    pub key: &'a Expr,
 }
 
 /// If `expr` holds (part of) a value stored in the session, where it was
@@ -445,50 +496,96 @@ pub fn session_value<'a>(
     locals: &LocalBindings<'a>,
     expr: &'a Expr,
 ) -> Option<SessionValue<'a>> {
-    session_value_within(cx, unit, locals, expr, 0)
+    session_value_within(cx, unit, locals, expr, 0).map(|(value, _)| value)
 }
 
+/// The session value `expr` holds, and the key when `expr` is exactly
+/// what the session holds (or gives as a default) under that key.
 fn session_value_within<'a>(
     cx: &Checker,
     unit: &Unit,
     locals: &LocalBindings<'a>,
     expr: &'a Expr,
     depth: usize,
-) -> Option<SessionValue<'a>> {
+) -> Option<(SessionValue<'a>, Option<&'a Expr>)> {
     // Chains of aliases are short; the bound keeps a malformed tree finite.
     if depth > 32 {
         return None;
     }
-    let from_container = |container: &'a Expr| {
-        if cx.is_session(container, unit.scope) {
-            Some(SessionValue {
-                session: container,
-                read: expr,
-            })
-        } else {
-            session_value_within(cx, unit, locals, container, depth + 1)
-        }
+    let direct = |session: &'a Expr, presence, key| {
+        let value = SessionValue {
+            session,
+            read: expr,
+            key,
+            presence,
+        };
+        Some((value, key))
     };
+    let within = |inner: &'a Expr| session_value_within(cx, unit, locals, inner, depth + 1);
     match expr {
-        Expr::Subscript(subscript) => from_container(&subscript.value),
-        Expr::Call(call) => match &*call.func {
-            Expr::Attribute(attribute)
-                if matches!(attribute.attr.as_str(), "get" | "setdefault") =>
-            {
-                from_container(&attribute.value)
+        Expr::Subscript(subscript) if cx.is_session(&subscript.value, unit.scope) => {
+            direct(&subscript.value, Presence::Stored, Some(&*subscript.slice))
+        }
+        // An item of a session value is as present as the value.
+        Expr::Subscript(subscript) => within(&subscript.value).map(|(value, _)| (value, None)),
+        Expr::Call(call) => {
+            let Expr::Attribute(attribute) = &*call.func else {
+                return None;
+            };
+            let method = attribute.attr.as_str();
+            let with_default =
+                method == "get" && call.arguments.find_argument_value("default", 1).is_some();
+            let presence = if with_default {
+                Presence::MaybeDefault { write_back: None }
+            } else {
+                Presence::Stored
+            };
+            if !matches!(method, "get" | "setdefault") {
+                return None;
             }
-            _ => None,
-        },
+            if cx.is_session(&attribute.value, unit.scope) {
+                let key = call.arguments.find_argument_value("key", 0);
+                return direct(&attribute.value, presence, key);
+            }
+            let (mut value, _) = within(&attribute.value)?;
+            if with_default {
+                value.presence = presence;
+            }
+            Some((value, None))
+        }
+        // `session.get(k) or default`: the default when the value is falsy.
         Expr::BoolOp(ast::ExprBoolOp {
             op: ast::BoolOp::Or,
             values,
             ..
-        }) => values
-            .first()
-            .and_then(|first| session_value_within(cx, unit, locals, first, depth + 1)),
+        }) => {
+            let (mut value, key) = within(values.first()?)?;
+            value.presence = Presence::MaybeDefault { write_back: None };
+            Some((value, key))
+        }
         Expr::Name(name) => match locals.latest(name.id.as_str(), name.start())? {
-            Bound::Value(value) | Bound::ElementOf(value) => {
-                session_value_within(cx, unit, locals, value, depth + 1)
+            Bound::Value(bound) => {
+                let (mut value, key) = within(bound)?;
+                if let (Presence::MaybeDefault { write_back: None }, Some(key)) =
+                    (value.presence, key)
+                {
+                    let write_back = WriteBack {
+                        name: name.id.as_str(),
+                        bound_at: locals.bound_at(name.id.as_str(), name.start())?,
+                        key,
+                    };
+                    value.presence = Presence::MaybeDefault {
+                        write_back: Some(write_back),
+                    };
+                }
+                Some((value, key))
+            }
+            // The elements of `session.get("cart", [])` are the stored
+            // ones: a default (empty, in practice) yields none of its own.
+            Bound::ElementOf(iterable) => {
+                let (mut value, _) = within(iterable)?;
+                value.presence = Presence::Stored;
+                Some((value, None))
             }
             Bound::Unknown => None,
         },

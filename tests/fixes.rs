@@ -505,3 +505,157 @@ def case_failing_value_stores_nothing_after_the_merge():
             && !after.contains("'before'")
     );
 }
+
+/// Runs every `case_*` function of a file once per starting session (key
+/// absent, present, holding `None`) against a stand-in for Flask's session
+/// that marks itself modified exactly as Werkzeug's `CallbackDict` does,
+/// and prints what the next request sees: the session as changed if it
+/// was marked modified, else the session as it was (Flask did not save).
+const NEXT_REQUEST_RUNNER: &str = r#"
+import copy, sys, types
+
+_missing = object()
+
+class Session(dict):
+    modified = False
+    def _update(self):
+        self.modified = True
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value); self._update()
+    def __delitem__(self, key):
+        super().__delitem__(key); self._update()
+    def clear(self):
+        super().clear(); self._update()
+    def popitem(self):
+        item = super().popitem(); self._update(); return item
+    def update(self, *args, **kwargs):
+        super().update(*args, **kwargs); self._update()
+    def setdefault(self, key, default=None):
+        modified = key not in self
+        value = super().setdefault(key, default)
+        if modified:
+            self._update()
+        return value
+    def pop(self, key, default=_missing):
+        modified = key in self
+        value = super().pop(key) if default is _missing else super().pop(key, default)
+        if modified:
+            self._update()
+        return value
+
+flask = types.ModuleType("flask")
+sys.modules["flask"] = flask
+source = open(sys.argv[1], encoding="utf-8").read()
+starts = {"absent": {}, "present": {"cart": ["a"]}, "none": {"cart": None}}
+for start, stored in starts.items():
+    flask.session = Session(copy.deepcopy(stored))
+    namespace = {}
+    exec(compile(source, sys.argv[1], "exec"), namespace)
+    for name, case in sorted(namespace.items()):
+        if not name.startswith("case_"):
+            continue
+        flask.session = Session(copy.deepcopy(stored))
+        namespace["session"] = flask.session
+        try:
+            case()
+            outcome = "ok"
+        except Exception as error:
+            outcome = type(error).__name__
+        seen = dict(flask.session) if flask.session.modified else stored
+        print(name, start, outcome, sorted((k, repr(v)) for k, v in seen.items()))
+"#;
+
+fn next_requests(file: &Path) -> Vec<String> {
+    let output = Command::new("python3")
+        .arg("-c")
+        .arg(NEXT_REQUEST_RUNNER)
+        .arg(file)
+        .output()
+        .expect("python3 runs (it is on every machine of this kind)");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .expect("utf-8")
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_fl105_fix_saves_the_change_with_the_key_absent_present_or_none() {
+    let source = r#"from flask import session
+
+
+def case_get_with_default():
+    cart = session.get("cart", [])
+    cart.append("x")
+
+
+def case_get_or_default():
+    cart = session.get("cart") or []
+    cart.append("x")
+
+
+def case_rebound_before_the_change():
+    cart = session.get("saved", [])
+    cart = session.get("cart") or []
+    cart.append("x")
+
+
+def case_two_aliases_in_turn():
+    first = session.get("cart") or []
+    first.append("x")
+    second = session.get("cart") or []
+    second.append("y")
+
+
+def case_change_inside_an_if():
+    cart = session.get("cart") or []
+    if len(cart) < 10:
+        cart.append("x")
+"#;
+    let dir = tree(&[("cases.py", source)]);
+    let file = dir.path().join("cases.py");
+    let before = next_requests(&file);
+    flasklint()
+        .current_dir(dir.path())
+        .args(["--isolated", "--select", "FL105", "--fix", "-q", "cases.py"])
+        .assert()
+        .code(0);
+    let fixed = fs::read_to_string(&file).expect("fixed");
+    // Defaults are stored back, never merely marked modified.
+    assert!(!fixed.contains(".modified"), "{fixed}");
+    let after = next_requests(&file);
+    assert_eq!(before.len(), 15);
+    assert_eq!(after.len(), 15);
+    // Every case, from every start, ends with its changes in the session;
+    // one that raised before the fix (`None.append`) raises the same after.
+    for (was, is) in before.iter().zip(&after) {
+        let (case, outcome) = {
+            let mut words = was.split(' ');
+            (
+                words.next().unwrap_or_default(),
+                words.nth(1).unwrap_or_default(),
+            )
+        };
+        if outcome != "ok" {
+            assert_eq!(was, is, "{fixed}");
+            continue;
+        }
+        let keeps = if case == "case_two_aliases_in_turn" {
+            is.contains("'x'") && is.contains("'y'")
+        } else {
+            is.contains("'x'")
+        };
+        assert!(
+            is.contains(" ok ") && keeps,
+            "the change is lost after the fix: {is}\n{fixed}"
+        );
+    }
+    // And the test can fail: before the fix, changes were lost.
+    let lost = before.iter().filter(|line| !line.contains("'x'")).count();
+    assert!(lost >= 10, "{before:#?}");
+}

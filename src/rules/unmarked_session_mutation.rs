@@ -1,18 +1,24 @@
 //! FL105 unmarked-session-mutation: an in-place change of a value held in
 //! the session, in a function that neither sets `session.modified = True`
-//! nor writes the session itself. Flask only saves a session it saw
-//! change, so the change is lost.
+//! nor writes the session itself; or a change of a value that may be a
+//! default never stored (`cart = session.get("cart", [])`), in a function
+//! that does not store it. Flask only saves a session it saw change, and
+//! never a default it handed out, so the change is lost.
 //!
-//! The fix sets `session.modified = True` as few times as it can while
-//! still covering every path. Flask reads the flag once, when it saves the
-//! session after the view returns, so one assignment anywhere on a path
-//! covers every change on that path, before or after it. The statements of
-//! a block are cut into runs at the statements that can leave the block
-//! (`return`, `raise`, and `break`/`continue` of an enclosing loop); every
-//! path that enters a run goes through all of it, so one assignment per run
-//! that has changes suffices: after the last statement with a change, or,
-//! when the change is in the statement that leaves (`return
-//! session["h"].pop()`), just before that statement.
+//! The fix for a stored value sets `session.modified = True` as few times
+//! as it can while still covering every path. Flask reads the flag once,
+//! when it saves the session after the view returns, so one assignment
+//! anywhere on a path covers every change on that path, before or after it.
+//! The statements of a block are cut into runs at the statements that can
+//! leave the block (`return`, `raise`, and `break`/`continue` of an
+//! enclosing loop); every path that enters a run goes through all of it, so
+//! one assignment per run that has changes suffices: after the last
+//! statement with a change, or, when the change is in the statement that
+//! leaves (`return session["h"].pop()`), just before that statement.
+//!
+//! The fix for a possible default stores it back, `session["cart"] = cart`,
+//! right after the consecutive statements that change it: the name still
+//! holds the changed object there, on every path that changed it.
 
 use std::collections::HashMap;
 
@@ -23,16 +29,28 @@ use ruff_text_size::{Ranged, TextRange};
 use crate::checker::{Checker, Unit, for_each_child_block, is_compound};
 use crate::finding::{Applicability, Edit, Finding, Fix};
 use crate::rules::Rule;
-use crate::session_ops::{Mutation, UnitFacts};
+use crate::session_ops::{Mutation, Presence, UnitFacts, WriteBack};
 
 /// Checks one unit.
 pub fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
     let unit = facts.unit;
     let mutations = &facts.mutations;
-    if facts.marks_modified || mutations.is_empty() {
+    // A change of a stored value is saved by anything that marks the
+    // session modified; a change of a possible default only by storing it.
+    let lost: Vec<usize> = (0..mutations.len())
+        .filter(|&index| match mutations[index].value.presence {
+            Presence::Stored => !facts.marks_modified,
+            Presence::MaybeDefault { .. } => !writes_key(cx, facts, &mutations[index]),
+        })
+        .collect();
+    if lost.is_empty() {
         return;
     }
-    let mut by_start: Vec<usize> = (0..mutations.len()).collect();
+    let mut by_start: Vec<usize> = lost
+        .iter()
+        .copied()
+        .filter(|&index| mutations[index].value.presence == Presence::Stored)
+        .collect();
     by_start.sort_by_key(|&index| mutations[index].stmt.start());
     let mut planner = Planner {
         cx,
@@ -41,31 +59,265 @@ pub fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
         markers: HashMap::new(),
     };
     planner.plan_block(unit.body);
-    for (index, mutation) in mutations.iter().enumerate() {
-        let fix = planner.markers.get(&index).map(|edit| Fix {
+    let mut markers = planner.markers;
+    let write_backs = unambiguous_write_backs(cx, mutations, &lost);
+    WriteBackPlanner {
+        cx,
+        facts,
+        indices: &write_backs,
+        markers: &mut markers,
+    }
+    .plan_block(unit.body);
+    for index in lost {
+        let mutation = &mutations[index];
+        let fix = markers.get(&index).map(|edit| Fix {
             applicability: Applicability::Safe,
-            message: format!("Set `{}.modified = True`", cx.text(mutation.value.session)),
+            message: match write_back_of(mutation) {
+                Some(write_back) => format!(
+                    "Store it back: `{}`",
+                    write_back_text(cx, mutation, write_back)
+                ),
+                None => format!("Set `{}.modified = True`", cx.text(mutation.value.session)),
+            },
             edits: vec![edit.clone()],
         });
         findings.push(finding(cx, unit, mutation).with_fix(fix));
     }
 }
 
+/// The write-back of a change of a possible default held by a local name
+/// under a literal key (another key might change before the write-back).
+fn write_back_of<'a>(mutation: &Mutation<'a>) -> Option<WriteBack<'a>> {
+    match mutation.value.presence {
+        Presence::MaybeDefault {
+            write_back: Some(write_back),
+        } if matches!(
+            write_back.key,
+            Expr::StringLiteral(_) | Expr::NumberLiteral(_)
+        ) =>
+        {
+            Some(write_back)
+        }
+        _ => None,
+    }
+}
+
+/// The mutations in `lost` that can be written back: all, but for those of
+/// two names holding possible defaults of one key where the second is
+/// bound before the first's last change (with the key absent they hold two
+/// defaults, and storing one loses the other's change).
+fn unambiguous_write_backs(cx: &Checker, mutations: &[Mutation], lost: &[usize]) -> Vec<usize> {
+    // Per key: each name's binding, and where its last change ends.
+    let mut by_key: HashMap<&str, Vec<(WriteBack, ruff_text_size::TextSize)>> = HashMap::new();
+    for &index in lost {
+        let Some(write_back) = write_back_of(&mutations[index]) else {
+            continue;
+        };
+        let end = mutations[index].stmt.end();
+        let aliases = by_key
+            .entry(key_value(cx.text(write_back.key)))
+            .or_default();
+        match aliases.iter_mut().find(|(known, _)| *known == write_back) {
+            Some((_, last)) => *last = (*last).max(end),
+            None => aliases.push((write_back, end)),
+        }
+    }
+    let mut ambiguous = Vec::new();
+    for aliases in by_key.values_mut() {
+        aliases.sort_by_key(|(write_back, _)| write_back.bound_at);
+        for pair in aliases.windows(2) {
+            if pair[1].0.bound_at < pair[0].1 {
+                ambiguous.extend([pair[0].0, pair[1].0]);
+            }
+        }
+    }
+    lost.iter()
+        .copied()
+        .filter(|&index| {
+            write_back_of(&mutations[index]).is_some_and(|wb| !ambiguous.contains(&wb))
+        })
+        .collect()
+}
+
+/// `session["cart"] = cart`.
+fn write_back_text(cx: &Checker, mutation: &Mutation, write_back: WriteBack) -> String {
+    format!(
+        "{}[{}] = {}",
+        cx.text(mutation.value.session),
+        cx.text(write_back.key),
+        write_back.name
+    )
+}
+
+/// Whether the unit stores a value under the key the mutation's value was
+/// read from (which stores a possible default, or replaces it).
+fn writes_key(cx: &Checker, facts: &UnitFacts, mutation: &Mutation) -> bool {
+    let Some(key) = mutation.value.key else {
+        return false;
+    };
+    let key = key_value(cx.text(key));
+    facts.writes.iter().any(|(write, _)| {
+        write
+            .stored_values(cx)
+            .iter()
+            .any(|stored| stored.key.as_deref().map(key_value) == Some(key))
+    })
+}
+
+/// A key's text with the quotes of a plain string literal removed, so that
+/// `'cart'` and `"cart"` are one key.
+fn key_value(text: &str) -> &str {
+    for quote in ['"', '\''] {
+        if let Some(inner) = text
+            .strip_prefix(quote)
+            .and_then(|rest| rest.strip_suffix(quote))
+            && !inner.contains([quote, '\\'])
+        {
+            return inner;
+        }
+    }
+    text
+}
+
 fn finding(cx: &Checker, unit: &Unit, mutation: &Mutation) -> Finding {
     let session = cx.text(mutation.value.session);
-    let read = cx.text(mutation.value.read);
-    let changed = cx.text(mutation.changed);
+    let read = cx.snippet(mutation.value.read);
+    let changed = cx.snippet(mutation.changed);
     // Name the session read behind a local alias; a direct chain names itself.
     let what = match mutation.changed {
         Expr::Name(_) => format!("`{changed}` (from `{read}`)"),
         _ => format!("`{changed}`"),
     };
-    let message = format!(
-        "{what} is changed in place ({}) but `{}` never sets `{session}.modified = True`; Flask does not see the change and drops it",
-        mutation.how, unit.name
-    );
-    let help = format!("Add `{session}.modified = True` after the change");
+    let (message, help) = match mutation.value.presence {
+        Presence::Stored => (
+            format!(
+                "{what} is changed in place ({}) but `{}` never sets `{session}.modified = True`; Flask does not see the change and drops it",
+                mutation.how, unit.name
+            ),
+            format!("Add `{session}.modified = True` after the change"),
+        ),
+        Presence::MaybeDefault { .. } => (
+            format!(
+                "{what} is changed in place ({}) but `{}` never stores it in the session; it may be a default that is not in the session, so the change is lost",
+                mutation.how, unit.name
+            ),
+            match write_back_of(mutation) {
+                Some(write_back) => format!(
+                    "Store the value back after the last change: `{}` (`{session}.modified = True` would not save a default)",
+                    write_back_text(cx, mutation, write_back)
+                ),
+                None => format!(
+                    "Bind the value to a name and store it back after the last change (`{session}[key] = value`); `{session}.modified = True` would not save a default"
+                ),
+            },
+        ),
+    };
     Finding::new(Rule::UnmarkedSessionMutation, message, mutation.range).with_help(help)
+}
+
+/// Places one `session[key] = name` after each run of consecutive
+/// statements of one block that change the same possible default, or
+/// just before the statement when it leaves the block or is compound
+/// (`return cart.pop()`, `if cart.pop():`). Storing the very object is
+/// right before or after the change: the session is saved at the end of
+/// the request.
+struct WriteBackPlanner<'c, 'a> {
+    cx: &'c Checker<'c>,
+    facts: &'c UnitFacts<'c, 'a>,
+    /// The mutations to write back.
+    indices: &'c [usize],
+    markers: &'c mut HashMap<usize, Edit>,
+}
+
+impl<'a> WriteBackPlanner<'_, 'a> {
+    fn plan_block(&mut self, block: &'a [Stmt]) {
+        // The run being gathered: its write-back, last statement, mutations.
+        let mut run: Option<(WriteBack<'a>, &'a Stmt, Vec<usize>)> = None;
+        for stmt in block {
+            let own = self.own_mutations(stmt);
+            let write_back = own
+                .first()
+                .and_then(|&index| write_back_of(&self.facts.mutations[index]));
+            let extends = |(current, _, _): &(WriteBack, &Stmt, Vec<usize>)| {
+                write_back == Some(*current)
+                    && own.len() == self.same(&own, *current)
+                    && !self.facts.locals.binds_within(current.name, stmt.range())
+            };
+            let simple = !is_compound(stmt) && !leaves_block(stmt);
+            match &mut run {
+                Some(current) if simple && extends(current) => {
+                    current.1 = stmt;
+                    current.2.extend(&own);
+                }
+                _ => {
+                    if let Some((write_back, last, indices)) = run.take() {
+                        self.place(write_back, Anchor::After(last), &indices);
+                    }
+                    self.start(stmt, &own, simple, &mut run);
+                }
+            }
+            for_each_child_block(stmt, &mut |child, _| self.plan_block(child));
+        }
+        if let Some((write_back, last, indices)) = run {
+            self.place(write_back, Anchor::After(last), &indices);
+        }
+    }
+
+    /// Begins a run at `stmt`, or, for a statement after which the name
+    /// may not hold the value, writes back before it.
+    fn start(
+        &mut self,
+        stmt: &'a Stmt,
+        own: &[usize],
+        simple: bool,
+        run: &mut Option<(WriteBack<'a>, &'a Stmt, Vec<usize>)>,
+    ) {
+        for &index in own {
+            let Some(write_back) = write_back_of(&self.facts.mutations[index]) else {
+                continue;
+            };
+            let rebinds = self
+                .facts
+                .locals
+                .binds_within(write_back.name, stmt.range());
+            if simple && !rebinds && run.is_none() && own.len() == self.same(own, write_back) {
+                *run = Some((write_back, stmt, own.to_vec()));
+                return;
+            }
+            // Before the statement, the name must already hold the value.
+            if write_back.bound_at <= stmt.start() {
+                self.place(write_back, Anchor::Before(stmt), &[index]);
+            }
+        }
+    }
+
+    /// How many of `own` write back `write_back`.
+    fn same(&self, own: &[usize], write_back: WriteBack) -> usize {
+        own.iter()
+            .filter(|&&index| write_back_of(&self.facts.mutations[index]) == Some(write_back))
+            .count()
+    }
+
+    /// The mutations to write back whose innermost statement is `stmt`.
+    fn own_mutations(&self, stmt: &Stmt) -> Vec<usize> {
+        self.indices
+            .iter()
+            .copied()
+            .filter(|&index| std::ptr::eq(self.facts.mutations[index].stmt, stmt))
+            .collect()
+    }
+
+    fn place(&mut self, write_back: WriteBack, anchor: Anchor, indices: &[usize]) {
+        let Some(&first) = indices.first() else {
+            return;
+        };
+        let text = write_back_text(self.cx, &self.facts.mutations[first], write_back);
+        if let Some(edit) = marker(self.cx, &text, anchor) {
+            for &index in indices {
+                self.markers.entry(index).or_insert_with(|| edit.clone());
+            }
+        }
+    }
 }
 
 /// Where one `session.modified = True` goes.
@@ -135,7 +387,7 @@ impl<'a> Planner<'_, 'a> {
     fn cover(&mut self, run: &[usize], anchor: Anchor) {
         let Some(first) = run.first() else { return };
         let session = self.cx.text(self.mutations[*first].value.session);
-        let Some(edit) = marker(self.cx, session, anchor) else {
+        let Some(edit) = marker(self.cx, &format!("{session}.modified = True"), anchor) else {
             return;
         };
         for index in run {
@@ -144,11 +396,10 @@ impl<'a> Planner<'_, 'a> {
     }
 }
 
-/// The edit that puts `session.modified = True` at `anchor`: on a line of
-/// its own at the statement's indentation, or joined with `; ` when the
-/// statement shares its line (a one-line suite).
-fn marker(cx: &Checker, session: &str, anchor: Anchor) -> Option<Edit> {
-    let marker = format!("{session}.modified = True");
+/// The edit that puts the statement `marker` (`session.modified = True`)
+/// at `anchor`: on a line of its own at the statement's indentation, or
+/// joined with `; ` when the statement shares its line (a one-line suite).
+fn marker(cx: &Checker, marker: &str, anchor: Anchor) -> Option<Edit> {
     Some(match anchor {
         Anchor::After(stmt) => match cx.indentation(stmt) {
             Some(indent) if !shares_line_after(cx, stmt) => Edit::insert(
