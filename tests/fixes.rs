@@ -408,10 +408,12 @@ for name, value in sorted(namespace.items()):
         print(name, outcome, sorted((k, repr(v)) for k, v in flask.session.items()))
 "#;
 
-fn run_python(file: &Path) -> String {
+/// Runs the Python program `runner` with `file` as its argument; its
+/// standard output.
+fn run_python(runner: &str, file: &Path) -> String {
     let output = Command::new("python3")
         .arg("-c")
-        .arg(RUNNER)
+        .arg(runner)
         .arg(file)
         .output()
         .expect("python3 runs (it is on every machine of this kind)");
@@ -473,7 +475,7 @@ def case_failing_value_stores_nothing_after_the_merge():
     session["boom"] = y[10]
 "#;
     let dir = tree(&[("cases.py", source)]);
-    let original = run_python(&dir.path().join("cases.py"));
+    let original = run_python(RUNNER, &dir.path().join("cases.py"));
     flasklint()
         .current_dir(dir.path())
         .args(["--isolated", "--fix", "--unsafe-fixes", "-q"])
@@ -485,7 +487,7 @@ def case_failing_value_stores_nothing_after_the_merge():
         6,
         "{fixed_source}"
     );
-    let fixed = run_python(&dir.path().join("cases.py"));
+    let fixed = run_python(RUNNER, &dir.path().join("cases.py"));
     // The merge builds every value before storing any: a value that raises
     // now stores nothing, where the separate writes stored the first. That
     // is the documented change; every other case must end the same.
@@ -566,19 +568,7 @@ for start, stored in starts.items():
 "#;
 
 fn next_requests(file: &Path) -> Vec<String> {
-    let output = Command::new("python3")
-        .arg("-c")
-        .arg(NEXT_REQUEST_RUNNER)
-        .arg(file)
-        .output()
-        .expect("python3 runs (it is on every machine of this kind)");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout)
-        .expect("utf-8")
+    run_python(NEXT_REQUEST_RUNNER, file)
         .lines()
         .map(str::to_string)
         .collect()
