@@ -669,3 +669,33 @@ fn files_that_cannot_use_the_session_are_not_parsed_unless_no_prefilter() {
         "{everything:?}"
     );
 }
+
+#[test]
+fn the_trial_app_reports_bugs_as_errors_and_costs_as_warnings() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let findings = json(root, &["--isolated", "fixtures/trial"]);
+    assert_eq!(findings.len(), 12, "{findings:#?}");
+    for finding in &findings {
+        let expected = match finding["code"].as_str() {
+            Some("FL104" | "FL105") => "error",
+            Some("FL101" | "FL102" | "FL103") => "warning",
+            other => panic!("unexpected {other:?}"),
+        };
+        assert_eq!(finding["severity"], expected, "{finding:#}");
+    }
+    // The safe fixes: the two defaults are stored back, the stored list
+    // is marked modified, the wizard's writes are merged.
+    let fixes: Vec<&str> = findings
+        .iter()
+        .filter_map(|f| f["fix"]["message"].as_str())
+        .collect();
+    assert_eq!(
+        fixes,
+        [
+            "Store it back: `session[\"cart\"] = cart`",
+            "Set `session.modified = True`",
+            "Store it back: `session[\"notes\"] = notes`",
+            "Merge into one `session.update(...)` call",
+        ]
+    );
+}

@@ -1,10 +1,11 @@
 //! Tests with the real tools users run flasklint through: pre-commit (from
-//! PyPI) and `pip install .` (which fetches maturin from PyPI). They need
-//! those tools, a network to the package registries, and a release build
-//! each, so they are ignored by a plain `cargo test`, which lists them as
-//! ignored with the reason. `.ci/run` installs pre-commit and runs them with
-//! `cargo test -- --include-ignored`; so can you, with pre-commit and
-//! python3 on PATH.
+//! PyPI), `pip install .` (which fetches maturin from PyPI), and Flask
+//! itself running a fixed app. They need those tools, a network to the
+//! package registries, and a release build each, so they are ignored by a
+//! plain `cargo test`, which lists them as ignored with the reason.
+//! `.ci/run` installs pre-commit and Flask and runs them with `cargo test
+//! -- --include-ignored`; so can you, with pre-commit, Flask and python3
+//! on PATH.
 
 mod common;
 
@@ -139,6 +140,30 @@ fn the_readme_pre_commit_config_is_valid() {
 }
 
 #[test]
+fn the_readme_pre_commit_rev_exists_in_this_repository() {
+    let readme = fs::read_to_string(root().join("README.md")).expect("README");
+    let rev = readme
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("rev: "))
+        .expect("the README names a pre-commit rev");
+    // A clone may have the branch only as `origin/main`.
+    let resolves = [rev.to_string(), format!("origin/{rev}")]
+        .iter()
+        .any(|name| {
+            run(Command::new("git")
+                .current_dir(root())
+                .args(["rev-parse", "--verify", "--quiet"])
+                .arg(format!("{name}^{{commit}}")))
+            .status
+            .success()
+        });
+    assert!(
+        resolves,
+        "`rev: {rev}` in the README is no commit of this repository"
+    );
+}
+
+#[test]
 #[ignore = "needs python3 and maturin from PyPI; .ci/run runs it (cargo test -- --include-ignored)"]
 fn pip_install_puts_a_working_flasklint_on_path() {
     let venv = TempDir::new().expect("temp dir");
@@ -176,4 +201,92 @@ fn pip_install_puts_a_working_flasklint_on_path() {
         String::from_utf8_lossy(&output.stdout),
         format!("flasklint {}\n", env!("CARGO_PKG_VERSION"))
     );
+}
+
+/// Drives the trial app (`fixtures/trial`) with Flask's test client and
+/// prints what each step left in the session, as JSON.
+const TRIAL_CLIENT: &str = r#"
+import io, json, logging, sys
+sys.path.insert(0, sys.argv[1])
+from myshop import create_app
+
+app = create_app()
+app.logger.setLevel(logging.CRITICAL)  # the 500s below are expected
+client = app.test_client()
+client.post("/cart/add", data={"sku": "a"})
+client.post("/cart/add", data={"sku": "b"})
+client.post("/cart/note", data={"sku": "a", "text": "gift"})
+added = client.get("/cart/").get_json()
+
+other = app.test_client()
+with other.session_transaction() as stored:
+    stored["cart"] = ["a", "b"]
+other.post("/cart/remove", data={"sku": "a"})
+removed = other.get("/cart/").get_json()
+
+client.post("/signup/step1", data={"name": "Ada", "email": "ada@example.org"})
+summary = client.get("/signup/summary").get_json()
+
+status = {
+    "remember": client.post("/catalog/remember").status_code,
+    "choose": client.post("/catalog/choose", data={"id": "1"}).status_code,
+    "tags": client.post("/catalog/tags", data={"tag": "new"}).status_code,
+    "avatar": client.post(
+        "/catalog/avatar", data={"avatar": (io.BytesIO(b"png"), "a.png")}
+    ).status_code,
+    "ids": client.get("/catalog/ids").status_code,
+}
+print(json.dumps({"added": added, "removed": removed, "summary": summary, "status": status}))
+"#;
+
+fn trial_run(app: &Path) -> Value {
+    let output = run(Command::new("python3").arg("-c").arg(TRIAL_CLIENT).arg(app));
+    assert!(output.status.success(), "{}", text(&output));
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&output)))
+}
+
+#[test]
+#[ignore = "needs Flask from PyPI; .ci/run installs it in its venv (cargo test -- --include-ignored)"]
+fn the_fixed_trial_app_keeps_every_change_under_flask() {
+    let dir = TempDir::new().expect("temp dir");
+    let copied = run(Command::new("cp")
+        .arg("-r")
+        .arg(root().join("fixtures/trial/myshop"))
+        .arg(dir.path()));
+    assert!(copied.status.success(), "{}", text(&copied));
+    let before = trial_run(dir.path());
+    let fixed = common::flasklint()
+        .current_dir(dir.path())
+        .args(["--isolated", "--fix", "-q", "myshop"])
+        .output()
+        .expect("flasklint runs");
+    // What has no fix (FL102, FL103, FL104) remains.
+    assert_eq!(fixed.status.code(), Some(1), "{}", text(&fixed));
+    let after = trial_run(dir.path());
+
+    // Before the fix, Flask lost the changes: a default never stored, a
+    // stored list changed without `session.modified`.
+    assert_eq!(
+        before["added"],
+        serde_json::json!({"cart": [], "notes": {}})
+    );
+    assert_eq!(before["removed"]["cart"], serde_json::json!(["a", "b"]));
+    // After it, every change is there on the next request.
+    assert_eq!(
+        after["added"],
+        serde_json::json!({"cart": ["a", "b"], "notes": {"a": "gift"}})
+    );
+    assert_eq!(after["removed"]["cart"], serde_json::json!(["b"]));
+    // The merged wizard writes store the same as the separate ones did.
+    let signed_up = serde_json::json!({"name": "Ada", "email": "ada@example.org", "street": null, "city": null});
+    assert_eq!(before["summary"], signed_up);
+    assert_eq!(after["summary"], signed_up);
+    // And FL104 is honest: Flask answers 500 for each value it reports
+    // (no fix touches them), while a list of ids (FL103) is served.
+    for state in [&before, &after] {
+        assert_eq!(
+            state["status"],
+            serde_json::json!({"remember": 500, "choose": 500, "tags": 500, "avatar": 500, "ids": 200})
+        );
+    }
 }

@@ -219,6 +219,15 @@ impl<'c, 'a> Unserializable<'c, 'a> {
             Expr::ListComp(ast::ExprListComp {
                 elt, generators, ..
             }) => {
+                // `[Product.query.get(i) for i in ids]` yields instances.
+                if let Expr::Call(call) = &**elt
+                    && let Some(method) = method_name(call)
+                    && self.returns_model(call, method)
+                {
+                    return Some(format!(
+                        "a list of model instances (each from `.{method}(...)`)"
+                    ));
+                }
                 // `[p for p in Product.query.all()]` yields the instances.
                 let generator = generators.first()?;
                 let (Expr::Name(element), Expr::Name(target)) = (&**elt, &generator.target) else {

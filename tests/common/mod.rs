@@ -64,4 +64,5 @@ pub const FIXTURE_DIRS: &[&str] = &[
     "fixtures/FL105",
     "fixtures/session",
     "fixtures/noqa",
+    "fixtures/trial/myshop",
 ];
