@@ -4,26 +4,25 @@
 //! discover files -> read -> parse -> find the session bindings -> run rules
 //! -> report. [`run`] drives it; [`cli::main`] is the binary.
 
-pub mod checker;
-pub mod cli;
-pub mod config;
-pub mod diff;
-pub mod discover;
-pub mod finding;
-pub mod fix;
-pub mod lint;
-pub mod nesting;
-pub mod noqa;
-pub mod patterns;
-pub mod prefilter;
-pub mod read;
-pub mod report;
-pub mod rules;
-pub mod session;
-pub mod session_ops;
-pub mod settings;
-pub mod source;
-pub mod write;
+mod analysis;
+mod config;
+mod fix;
+mod flask;
+mod input;
+mod lint;
+mod report;
+mod rules;
+
+/// The command line: what the binary runs.
+pub use crate::config::cli::main;
+/// What the per-file pipeline takes and gives, for the fuzz target and
+/// other callers of the library.
+pub use crate::config::settings::{
+    FileSettings, FixMode, OutputFormat, ReportOptions, RuleOptions, Settings,
+};
+pub use crate::lint::{FileReport, lint_bytes};
+pub use crate::report::{Reporter, Summary, reporter};
+pub use crate::rules::RuleSet;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -33,12 +32,10 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::diff::unified_diff;
-use crate::discover::{DiscoveryError, FileToCheck, SourcePath, discover};
-use crate::lint::{FileReport, FixMode, lint_bytes, lint_file};
-use crate::report::{Reporter, Summary, reporter};
-use crate::rules::RuleSet;
-use crate::settings::{Input, OutputFormat, Scope, Settings};
+use crate::config::settings::{Input, Scope};
+use crate::fix::diff::unified_diff;
+use crate::input::discover::{DiscoveryError, FileToCheck, SourcePath, discover};
+use crate::lint::lint_file;
 
 /// Files a worker checks before handing their reports over.
 const BATCH: usize = 32;

@@ -1,7 +1,7 @@
 //! The `flasklint` binary: everything is in the library.
 
 fn main() -> std::process::ExitCode {
-    flasklint::cli::main(std::env::args_os()).into()
+    flasklint::main(std::env::args_os()).into()
 }
 
 #[global_allocator]

@@ -10,11 +10,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::mpsc::{Sender, channel};
 use std::sync::{Mutex, OnceLock};
 
-use flasklint::checker::RuleOptions;
-use flasklint::lint::{FileReport, FileSettings, FixMode, lint_bytes};
-use flasklint::report::{Summary, reporter};
-use flasklint::rules::RuleSet;
-use flasklint::settings::{OutputFormat, ReportOptions};
+use flasklint::{
+    FileReport, FileSettings, FixMode, OutputFormat, ReportOptions, RuleOptions, RuleSet, Summary,
+    lint_bytes, reporter,
+};
 use libfuzzer_sys::fuzz_target;
 
 type Outcome = Result<(), Box<dyn std::any::Any + Send>>;

@@ -6,9 +6,9 @@ use super::{Positions, Reporter, Summary};
 use crate::lint::FileReport;
 
 /// Prints one line per finding, then the summary unless quiet.
-pub struct ConciseReporter {
+pub(crate) struct ConciseReporter {
     /// Leave out the summary.
-    pub quiet: bool,
+    pub(crate) quiet: bool,
 }
 
 impl Reporter for ConciseReporter {

@@ -9,7 +9,7 @@ use crate::lint::FileReport;
 use crate::rules::Severity;
 
 /// Prints workflow commands.
-pub struct GithubReporter;
+pub(crate) struct GithubReporter;
 
 impl Reporter for GithubReporter {
     fn file(&mut self, out: &mut dyn Write, report: &FileReport) -> io::Result<()> {

@@ -6,9 +6,9 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{Positions, Reporter, Summary, write_array_element};
-use crate::finding::Finding;
+use crate::input::source::Location;
 use crate::lint::FileReport;
-use crate::source::Location;
+use crate::rules::finding::Finding;
 
 #[derive(Serialize)]
 struct JsonLocation {
@@ -89,7 +89,7 @@ fn to_json<'a>(
 }
 
 /// Streams findings as one JSON array, or as one object per line.
-pub struct JsonReporter {
+pub(crate) struct JsonReporter {
     lines: bool,
     written: usize,
     /// One finding's pretty JSON, reused from finding to finding.
@@ -98,7 +98,7 @@ pub struct JsonReporter {
 
 impl JsonReporter {
     /// `--format json`.
-    pub fn array() -> Self {
+    pub(crate) fn array() -> Self {
         Self {
             lines: false,
             written: 0,
@@ -107,7 +107,7 @@ impl JsonReporter {
     }
 
     /// `--format json-lines`.
-    pub fn lines() -> Self {
+    pub(crate) fn lines() -> Self {
         Self {
             lines: true,
             written: 0,

@@ -12,11 +12,11 @@ mod text;
 
 use std::io::{self, Write};
 
-use crate::finding::{Applicability, Finding};
+use crate::config::settings::{OutputFormat, ReportOptions};
+use crate::input::source::{LineIndex, Location};
 use crate::lint::FileReport;
 use crate::rules::RuleSet;
-use crate::settings::{OutputFormat, ReportOptions};
-use crate::source::{LineIndex, Location};
+use crate::rules::finding::{Applicability, Finding};
 
 /// Writes `value` as the next element of a pretty-printed JSON array whose
 /// elements stand at `indent`: a comma after the element before, a line
@@ -48,25 +48,25 @@ fn write_array_element(
 pub struct Summary {
     /// Whether unsafe fixes are on (`--unsafe-fixes`), so that they count
     /// as fixable.
-    pub unsafe_fixes: bool,
+    pub(crate) unsafe_fixes: bool,
     /// Findings reported.
-    pub findings: usize,
+    pub(crate) findings: usize,
     /// Of those, how many have a fix `--fix` would apply.
-    pub fixable: usize,
+    pub(crate) fixable: usize,
     /// Of those, how many more have a fix only `--unsafe-fixes` applies
     /// (when it is not on).
-    pub unsafe_fixable: usize,
+    pub(crate) unsafe_fixable: usize,
     /// Files checked.
-    pub files: usize,
+    pub(crate) files: usize,
     /// Findings removed by fixes (`--fix`), or that would be (`--diff`).
-    pub fixed: usize,
+    pub(crate) fixed: usize,
     /// Files that fixes change.
-    pub diffs: usize,
+    pub(crate) diffs: usize,
 }
 
 /// Whether a finding's fix is applied by `--fix` (with `unsafe_fixes`,
 /// unsafe ones too), or only with `--unsafe-fixes`: `(fixable, unsafe)`.
-pub fn fixability(finding: &Finding, unsafe_fixes: bool) -> (bool, bool) {
+pub(crate) fn fixability(finding: &Finding, unsafe_fixes: bool) -> (bool, bool) {
     match finding.fix.as_ref().map(|fix| fix.applicability) {
         Some(Applicability::Safe) => (true, false),
         Some(Applicability::Unsafe) if unsafe_fixes => (true, false),
@@ -77,7 +77,7 @@ pub fn fixability(finding: &Finding, unsafe_fixes: bool) -> (bool, bool) {
 
 impl Summary {
     /// An empty summary.
-    pub fn new(unsafe_fixes: bool) -> Self {
+    pub(crate) fn new(unsafe_fixes: bool) -> Self {
         Self {
             unsafe_fixes,
             ..Self::default()
@@ -85,7 +85,7 @@ impl Summary {
     }
 
     /// Counts a file's findings.
-    pub fn add(&mut self, report: &FileReport) {
+    pub(crate) fn add(&mut self, report: &FileReport) {
         self.files += 1;
         self.findings += report.findings.len();
         for finding in &report.findings {
@@ -101,7 +101,7 @@ impl Summary {
 
     /// `Found N findings (M fixable with --fix; K more with
     /// --unsafe-fixes).` or `All checks passed.`
-    pub fn line(&self) -> String {
+    pub(crate) fn line(&self) -> String {
         let fix = if self.unsafe_fixes {
             "--fix --unsafe-fixes"
         } else {

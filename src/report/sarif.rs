@@ -13,8 +13,8 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::{Positions, Reporter, Span, Summary, write_array_element};
-use crate::finding::Finding;
 use crate::lint::FileReport;
+use crate::rules::finding::Finding;
 use crate::rules::{RuleInfo, RuleSet, Severity};
 
 /// The `uriBaseId` of every relative file URI.
@@ -23,7 +23,7 @@ const SRCROOT: &str = "%SRCROOT%";
 /// Streams the log: the part before the results when the first file
 /// arrives, each result as its file does, the rest at the end. Memory does
 /// not grow with the number of results.
-pub struct SarifReporter {
+pub(crate) struct SarifReporter {
     rules: Vec<&'static RuleInfo>,
     /// The log with an empty `results`, split inside that array, and the
     /// indentation of the array's elements; `None` once the head is written.
@@ -39,7 +39,7 @@ const RESULTS: &str = "\"results\": [";
 
 impl SarifReporter {
     /// A reporter for a run of `rules` started in `cwd`.
-    pub fn new(rules: RuleSet, cwd: &Path) -> Self {
+    pub(crate) fn new(rules: RuleSet, cwd: &Path) -> Self {
         let mut root_uri = file_uri(&cwd.to_string_lossy());
         if !root_uri.ends_with('/') {
             root_uri.push('/');

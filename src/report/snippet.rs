@@ -8,7 +8,7 @@
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
-use crate::source::{LineIndex, ceil_char_boundary, floor_char_boundary, offset};
+use crate::input::source::{LineIndex, ceil_char_boundary, floor_char_boundary, offset};
 
 /// An excerpt longer than this is cut down to a window of its lines.
 const MAX_EXCERPT: usize = 4096;
@@ -21,16 +21,16 @@ const MAX_RANGE: usize = 2048;
 const MAX_LABEL: usize = 120;
 
 /// One file's text, as miette reads it.
-pub struct FileText<'a> {
-    pub name: &'a str,
-    pub text: &'a str,
-    pub lines: &'a LineIndex,
+pub(crate) struct FileText<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) text: &'a str,
+    pub(crate) lines: &'a LineIndex,
 }
 
 impl FileText<'_> {
     /// The part of `span` to underline: all of it, or for a very long range
     /// its beginning on its first line.
-    pub fn label(&self, span: SourceSpan) -> SourceSpan {
+    pub(crate) fn label(&self, span: SourceSpan) -> SourceSpan {
         if span.len() <= MAX_RANGE {
             return span;
         }

@@ -31,7 +31,7 @@ struct Counts {
 }
 
 /// Counts findings per rule and prints the table at the end.
-pub struct StatisticsReporter {
+pub(crate) struct StatisticsReporter {
     json: bool,
     unsafe_fixes: bool,
     counts: BTreeMap<Rule, Counts>,
@@ -40,7 +40,7 @@ pub struct StatisticsReporter {
 impl StatisticsReporter {
     /// A reporter printing a table, or JSON; with `unsafe_fixes`, unsafe
     /// fixes count as fixable.
-    pub fn new(json: bool, unsafe_fixes: bool) -> Self {
+    pub(crate) fn new(json: bool, unsafe_fixes: bool) -> Self {
         Self {
             json,
             unsafe_fixes,

@@ -11,16 +11,16 @@ use miette::{
 
 use super::snippet::FileText;
 use super::{Reporter, Summary};
-use crate::finding::Finding;
 use crate::lint::FileReport;
 use crate::rules::Severity;
+use crate::rules::finding::Finding;
 
 /// Width the report is wrapped at, fixed so that output does not depend on
 /// the terminal it is printed in.
 const WIDTH: usize = 100;
 
 /// Renders findings with miette.
-pub struct TextReporter {
+pub(crate) struct TextReporter {
     handler: GraphicalReportHandler,
     color: bool,
     quiet: bool,
@@ -28,7 +28,7 @@ pub struct TextReporter {
 
 impl TextReporter {
     /// A reporter that colours its output or not.
-    pub fn new(color: bool, quiet: bool) -> Self {
+    pub(crate) fn new(color: bool, quiet: bool) -> Self {
         let theme = if color {
             GraphicalTheme::unicode()
         } else {

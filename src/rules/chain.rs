@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 /// An immutable sequence of `T`; clones and joins share their parts.
 #[derive(Debug)]
-pub struct Chain<T> {
+pub(crate) struct Chain<T> {
     len: usize,
     node: Option<Rc<Node<T>>>,
 }
@@ -19,24 +19,24 @@ enum Node<T> {
 
 impl<T> Chain<T> {
     /// The empty sequence.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self { len: 0, node: None }
     }
 
     /// A sequence of these items.
-    pub fn of(items: Vec<T>) -> Self {
+    pub(crate) fn of(items: Vec<T>) -> Self {
         Self {
             len: items.len(),
             node: (!items.is_empty()).then(|| Rc::new(Node::Items(items))),
         }
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.len
     }
 
     /// `self` followed by `other`.
-    pub fn join(self, other: Self) -> Self {
+    pub(crate) fn join(self, other: Self) -> Self {
         match (self.len, other.len) {
             (0, _) => other,
             (_, 0) => self,
@@ -49,7 +49,7 @@ impl<T> Chain<T> {
 
     /// The items in order (without recursion: a chain can be as deep as a
     /// function is long).
-    pub fn items(&self) -> Vec<&T> {
+    pub(crate) fn items(&self) -> Vec<&T> {
         let mut items = Vec::with_capacity(self.len);
         let mut pending: Vec<&Chain<T>> = vec![self];
         while let Some(chain) = pending.pop() {

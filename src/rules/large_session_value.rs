@@ -7,14 +7,16 @@
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
-use crate::checker::{Checker, Unit, function_name, method_name, receiver};
-use crate::finding::Finding;
+use crate::analysis::checker::{Checker, Unit, function_name, method_name, receiver};
+use crate::analysis::session_ops::{
+    LocalBindings, UnitFacts, find_in_stored_value, value_branches,
+};
 use crate::rules::Rule;
+use crate::rules::finding::Finding;
 use crate::rules::unserializable_session_value::Unserializable;
-use crate::session_ops::{LocalBindings, UnitFacts, find_in_stored_value, value_branches};
 
 /// Checks one unit.
-pub fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
+pub(crate) fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
     let unit = facts.unit;
     let locals = &facts.locals;
     let large = Large { cx, unit, locals };

@@ -4,19 +4,20 @@
 //! them from here.
 
 mod chain;
+pub(crate) mod finding;
 mod large_session_value;
 mod repeated_session_write;
 mod session_write_in_loop;
 mod unmarked_session_mutation;
 mod unserializable_session_value;
 
-use crate::checker::Checker;
-use crate::finding::Finding;
-use crate::session_ops::UnitFacts;
+use crate::analysis::checker::Checker;
+use crate::analysis::session_ops::UnitFacts;
+use crate::rules::finding::Finding;
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
+pub(crate) enum Severity {
     /// A bug: data lost, or a crash at response time.
     Error,
     /// A performance or maintainability problem.
@@ -25,7 +26,7 @@ pub enum Severity {
 
 impl Severity {
     /// The word used in every output format.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -35,7 +36,7 @@ impl Severity {
 
 /// Whether a rule's findings can carry a fix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fixable {
+pub(crate) enum Fixable {
     /// The rule never has a fix.
     Never,
     /// Some findings have a fix; whether it is safe depends on the code.
@@ -44,7 +45,7 @@ pub enum Fixable {
 
 impl Fixable {
     /// The word `--list-rules` prints.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Fixable::Never => "no",
             Fixable::Sometimes => "sometimes",
@@ -53,35 +54,35 @@ impl Fixable {
 }
 
 /// A rule's check over one unit of code (a function or the module body).
-pub type Check = fn(&Checker, &UnitFacts, &mut Vec<Finding>);
+pub(crate) type Check = fn(&Checker, &UnitFacts, &mut Vec<Finding>);
 
 /// Everything flasklint knows about a rule.
 #[derive(Debug)]
-pub struct RuleInfo {
+pub(crate) struct RuleInfo {
     /// The rule.
-    pub rule: Rule,
+    pub(crate) rule: Rule,
     /// `FL101`.
-    pub code: &'static str,
+    pub(crate) code: &'static str,
     /// `repeated-session-write`.
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// Error or warning.
-    pub severity: Severity,
+    pub(crate) severity: Severity,
     /// On unless deselected.
-    pub default_on: bool,
+    pub(crate) default_on: bool,
     /// Whether findings carry fixes.
-    pub fixable: Fixable,
+    pub(crate) fixable: Fixable,
     /// One line for `--list-rules` and SARIF's short description.
-    pub summary: &'static str,
+    pub(crate) summary: &'static str,
     /// The full user documentation, `rules/<code>.md`.
-    pub doc: &'static str,
+    pub(crate) doc: &'static str,
     /// The check, for rules that look at code; `None` for the rules the
     /// pipeline itself reports (unreadable files, syntax errors).
-    pub check: Option<Check>,
+    pub(crate) check: Option<Check>,
 }
 
 /// Every rule, by code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Rule {
+pub(crate) enum Rule {
     /// FL001
     IoError,
     /// FL002
@@ -99,7 +100,7 @@ pub enum Rule {
 }
 
 /// The registry, in code order.
-pub static RULES: &[RuleInfo] = &[
+pub(crate) static RULES: &[RuleInfo] = &[
     RuleInfo {
         rule: Rule::IoError,
         code: "FL001",
@@ -182,7 +183,7 @@ pub static RULES: &[RuleInfo] = &[
 impl RuleInfo {
     /// The text of a `## heading` section of the rule's documentation,
     /// as one paragraph.
-    pub fn section(&self, heading: &str) -> Option<&'static str> {
+    pub(crate) fn section(&self, heading: &str) -> Option<&'static str> {
         let doc: &'static str = self.doc;
         let start = doc.find(&format!("## {heading}\n"))? + heading.len() + 4;
         let end = doc[start..]
@@ -194,18 +195,18 @@ impl RuleInfo {
 
 impl Rule {
     /// The rule's registry entry.
-    pub fn info(self) -> &'static RuleInfo {
+    pub(crate) fn info(self) -> &'static RuleInfo {
         // The registry lists the rules in the enum's order.
         &RULES[self as usize]
     }
 
     /// `FL101`.
-    pub fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         self.info().code
     }
 
     /// Looks a rule up by its name (`repeated-session-write`).
-    pub fn from_name(name: &str) -> Option<Rule> {
+    pub(crate) fn from_name(name: &str) -> Option<Rule> {
         RULES
             .iter()
             .find(|info| info.name.eq_ignore_ascii_case(name))
@@ -213,7 +214,7 @@ impl Rule {
     }
 
     /// Looks a rule up by its exact code, case-insensitively.
-    pub fn from_code(code: &str) -> Option<Rule> {
+    pub(crate) fn from_code(code: &str) -> Option<Rule> {
         RULES
             .iter()
             .find(|info| info.code.eq_ignore_ascii_case(code))
@@ -227,12 +228,12 @@ pub struct RuleSet(u32);
 
 impl RuleSet {
     /// No rule.
-    pub const fn empty() -> Self {
+    pub(crate) const fn empty() -> Self {
         Self(0)
     }
 
     /// The rules that are on by default.
-    pub fn defaults() -> Self {
+    pub(crate) fn defaults() -> Self {
         RULES
             .iter()
             .filter(|info| info.default_on)
@@ -261,34 +262,34 @@ impl RuleSet {
 
     /// This set with `rule` added.
     #[must_use]
-    pub const fn with(self, rule: Rule) -> Self {
+    pub(crate) const fn with(self, rule: Rule) -> Self {
         Self(self.0 | 1 << rule as u32)
     }
 
     /// Every rule of either set.
     #[must_use]
-    pub const fn union(self, other: Self) -> Self {
+    pub(crate) const fn union(self, other: Self) -> Self {
         Self(self.0 | other.0)
     }
 
     /// The rules of this set that are not in `other`.
     #[must_use]
-    pub const fn minus(self, other: Self) -> Self {
+    pub(crate) const fn minus(self, other: Self) -> Self {
         Self(self.0 & !other.0)
     }
 
     /// Whether `rule` is in the set.
-    pub const fn contains(self, rule: Rule) -> bool {
+    pub(crate) const fn contains(self, rule: Rule) -> bool {
         self.0 & (1 << rule as u32) != 0
     }
 
     /// Whether the set has no rule.
-    pub const fn is_empty(self) -> bool {
+    pub(crate) const fn is_empty(self) -> bool {
         self.0 == 0
     }
 
     /// The registry entries of the rules in the set, in code order.
-    pub fn iter(self) -> impl Iterator<Item = &'static RuleInfo> {
+    pub(crate) fn iter(self) -> impl Iterator<Item = &'static RuleInfo> {
         RULES.iter().filter(move |info| self.contains(info.rule))
     }
 }

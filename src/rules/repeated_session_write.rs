@@ -10,17 +10,17 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use super::chain::Chain;
-use crate::checker::{Checker, Unit, any_subexpr};
-use crate::finding::{Applicability, Edit, Finding, Fix};
+use crate::analysis::checker::{Checker, Unit, any_subexpr};
+use crate::analysis::session_ops::{SessionWrite, UnitFacts, WriteKind};
 use crate::rules::Rule;
-use crate::session_ops::{SessionWrite, UnitFacts, WriteKind};
+use crate::rules::finding::{Applicability, Edit, Finding, Fix};
 
 /// Lines longer than this get the multi-line form of the fix, as in ruff's
 /// and Black's default line length.
 const LINE_LENGTH: usize = 88;
 
 /// Checks one unit.
-pub fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
+pub(crate) fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
     let unit = facts.unit;
     let outside_loops = facts.writes.iter().filter(|(_, in_loop)| !in_loop).count();
     if outside_loops <= cx.options.max_session_writes {

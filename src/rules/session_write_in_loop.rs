@@ -1,13 +1,13 @@
 //! FL102 session-write-in-loop: a session write inside the body of a `for`
 //! or `while` loop, once per write.
 
-use crate::checker::Checker;
-use crate::finding::Finding;
+use crate::analysis::checker::Checker;
+use crate::analysis::session_ops::{UnitFacts, WriteKind};
 use crate::rules::Rule;
-use crate::session_ops::{UnitFacts, WriteKind};
+use crate::rules::finding::Finding;
 
 /// Checks one unit.
-pub fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
+pub(crate) fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
     let unit = facts.unit;
     for (write, in_loop) in &facts.writes {
         if !in_loop {

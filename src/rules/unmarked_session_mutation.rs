@@ -26,13 +26,13 @@ use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
-use crate::checker::{Checker, Unit, for_each_child_block, is_compound};
-use crate::finding::{Applicability, Edit, Finding, Fix};
+use crate::analysis::checker::{Checker, Unit, for_each_child_block, is_compound};
+use crate::analysis::session_ops::{Mutation, Presence, UnitFacts, WriteBack};
 use crate::rules::Rule;
-use crate::session_ops::{Mutation, Presence, UnitFacts, WriteBack};
+use crate::rules::finding::{Applicability, Edit, Finding, Fix};
 
 /// Checks one unit.
-pub fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
+pub(crate) fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
     let unit = facts.unit;
     let mutations = &facts.mutations;
     // A change of a stored value is saved by anything that marks the

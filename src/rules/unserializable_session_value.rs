@@ -6,10 +6,12 @@
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
-use crate::checker::{Checker, Unit, function_name, method_name, receiver};
-use crate::finding::Finding;
+use crate::analysis::checker::{Checker, Unit, function_name, method_name, receiver};
+use crate::analysis::session_ops::{
+    LocalBindings, UnitFacts, find_in_stored_value, value_branches,
+};
 use crate::rules::Rule;
-use crate::session_ops::{LocalBindings, UnitFacts, find_in_stored_value, value_branches};
+use crate::rules::finding::Finding;
 
 /// Classes the session serializer writes and gives back as the same type.
 const SUPPORTED_CLASSES: &[&str] = &[
@@ -51,7 +53,7 @@ impl Problem {
 }
 
 /// Checks one unit.
-pub fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
+pub(crate) fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
     let unit = facts.unit;
     let finder = Unserializable::new(cx, unit, &facts.locals);
     for (write, _) in &facts.writes {

@@ -3,38 +3,41 @@
 //! ruff). A pass whose result does not parse is a bug in a fix: the whole
 //! file is then left as it was.
 
+pub(crate) mod diff;
+pub(crate) mod write;
+
 use std::collections::BTreeMap;
 
 use ruff_text_size::TextSize;
 
-use crate::finding::{Applicability, Edit, Finding};
+use crate::rules::finding::{Applicability, Edit, Finding};
 
 /// Passes before giving up on fixes that keep producing new fixes.
-pub const MAX_PASSES: usize = 10;
+pub(crate) const MAX_PASSES: usize = 10;
 
 /// What fixing one file's text did.
 #[derive(Debug, Default)]
-pub struct FixOutcome {
+pub(crate) struct FixOutcome {
     /// The fixed text, when anything changed.
-    pub fixed: Option<String>,
+    pub(crate) fixed: Option<String>,
     /// How many findings the applied fixes removed.
-    pub applied: usize,
+    pub(crate) applied: usize,
     /// Warnings: fixes that broke the code, or passes that did not settle.
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
 }
 
 /// One pass of the linter over a text: its findings, and whether it
 /// parsed without error.
-pub struct Pass {
+pub(crate) struct Pass {
     /// The findings.
-    pub findings: Vec<Finding>,
+    pub(crate) findings: Vec<Finding>,
     /// Whether the text parsed.
-    pub parses: bool,
+    pub(crate) parses: bool,
 }
 
 /// Fixes `source` with the fixes `lint` finds, pass after pass. `path`
 /// names the file in warnings.
-pub fn fix_source(
+pub(crate) fn fix_source(
     path: &str,
     source: &str,
     unsafe_fixes: bool,
@@ -180,8 +183,8 @@ fn conflicts(taken: &BTreeMap<TextSize, &Edit>, edit: &Edit) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::Fix;
     use crate::rules::Rule;
+    use crate::rules::finding::Fix;
     use ruff_text_size::TextRange;
 
     fn finding_with(edits: Vec<Edit>) -> Finding {

@@ -29,7 +29,7 @@ enum Op {
 
 /// The unified diff turning `old` into `new`, headed `--- a/path` and
 /// `+++ b/path`; empty when they are equal.
-pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
+pub(crate) fn unified_diff(path: &str, old: &str, new: &str) -> String {
     if old == new {
         return String::new();
     }

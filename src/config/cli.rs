@@ -10,13 +10,13 @@ use clap::Parser;
 
 use std::sync::Arc;
 
-use crate::lint::FixMode;
-use crate::read::DEFAULT_MAX_FILE_SIZE;
-use crate::rules::{RULES, Rule, RuleSet};
-use crate::settings::{
+use crate::config::settings::FixMode;
+use crate::config::settings::{
     ColorChoice, ConfigChoice, Configurations, Input, OutputFormat, Overrides, ReportOptions,
     Settings,
 };
+use crate::input::read::DEFAULT_MAX_FILE_SIZE;
+use crate::rules::{RULES, Rule, RuleSet};
 use crate::{ExitStatus, run};
 
 /// A linter for Flask session misuse.

@@ -9,7 +9,7 @@ use globset::{Glob, GlobMatcher};
 
 /// One pattern and the directory it is relative to.
 #[derive(Debug, Clone)]
-pub struct PathPattern {
+pub(crate) struct PathPattern {
     kind: Kind,
     base: PathBuf,
 }
@@ -26,7 +26,7 @@ enum Kind {
 
 impl PathPattern {
     /// Compiles `glob`, relative to `base` (an absolute directory).
-    pub fn new(glob: &str, base: &Path) -> Result<Self, globset::Error> {
+    pub(crate) fn new(glob: &str, base: &Path) -> Result<Self, globset::Error> {
         let matcher = Glob::new(glob)?.compile_matcher();
         let kind = if glob.contains('/') {
             Kind::PathGlob(matcher)
@@ -43,12 +43,12 @@ impl PathPattern {
 
     /// Whether the pattern can only match names, so that a walk can test
     /// an entry without making its path absolute.
-    pub fn matches_names_only(&self) -> bool {
+    pub(crate) fn matches_names_only(&self) -> bool {
         !matches!(self.kind, Kind::PathGlob(_))
     }
 
     /// Whether the pattern matches an entry with this file name.
-    pub fn matches_name(&self, name: &std::ffi::OsStr) -> bool {
+    pub(crate) fn matches_name(&self, name: &std::ffi::OsStr) -> bool {
         match &self.kind {
             Kind::Name(literal) => name == literal.as_str(),
             Kind::NameGlob(matcher) => matcher.is_match(name),
@@ -57,7 +57,7 @@ impl PathPattern {
     }
 
     /// Whether the pattern matches `path` (absolute and normalized) itself.
-    pub fn matches(&self, path: &Path) -> bool {
+    pub(crate) fn matches(&self, path: &Path) -> bool {
         match &self.kind {
             Kind::PathGlob(matcher) => path.strip_prefix(&self.base).is_ok_and(|relative| {
                 !relative.as_os_str().is_empty() && matcher.is_match(relative)
@@ -69,7 +69,7 @@ impl PathPattern {
     /// Whether the pattern matches `path` or one of its ancestors below the
     /// pattern's directory (a file inside an excluded directory is
     /// excluded).
-    pub fn matches_path_or_ancestor(&self, path: &Path) -> bool {
+    pub(crate) fn matches_path_or_ancestor(&self, path: &Path) -> bool {
         path.ancestors()
             .take_while(|ancestor| ancestor.starts_with(&self.base) && *ancestor != self.base)
             .any(|ancestor| self.matches(ancestor))
@@ -79,12 +79,12 @@ impl PathPattern {
 
 /// `path` made absolute against `cwd`, with `.` removed and `..` resolved
 /// without touching the file system.
-pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
+pub(crate) fn absolute(path: &Path, cwd: &Path) -> PathBuf {
     normalize(&cwd.join(path))
 }
 
 /// Removes `.` and resolves `..` lexically.
-pub fn normalize(path: &Path) -> PathBuf {
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut normal = PathBuf::new();
     for component in path.components() {
         match component {

@@ -3,6 +3,8 @@
 //! the fixes. Each file goes through on its own, so files can run in
 //! parallel and nothing of one file outlives its report.
 
+pub(crate) mod noqa;
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -11,51 +13,18 @@ use ruff_python_ast::token::TokenKind;
 use ruff_python_parser::{Mode, ParseOptions, parse_unchecked};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use crate::checker::{Checker, RuleOptions};
-use crate::finding::Finding;
+use crate::analysis::checker::Checker;
+use crate::analysis::session::SessionModel;
+use crate::analysis::session_ops::UnitFacts;
+use crate::config::settings::{FileSettings, FixMode, RuleOptions};
+use crate::fix::write::replace_file;
 use crate::fix::{Pass, fix_source};
-use crate::nesting::{self, MAX_NESTING};
-use crate::noqa::Suppressions;
-use crate::prefilter::Prefilter;
-use crate::read::read_source;
+use crate::input::nesting::{self, MAX_NESTING};
+use crate::input::read::read_source;
+use crate::input::source::{LineIndex, strip_bom};
+use crate::lint::noqa::Suppressions;
+use crate::rules::finding::Finding;
 use crate::rules::{Rule, RuleSet};
-use crate::session::SessionModel;
-use crate::session_ops::UnitFacts;
-use crate::source::{LineIndex, strip_bom};
-use crate::write::replace_file;
-
-/// What to do with fixes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FixMode {
-    /// Report them only.
-    Report,
-    /// Apply them (`--fix`): write files, or print fixed standard input.
-    Apply {
-        /// Apply unsafe fixes too.
-        unsafe_fixes: bool,
-    },
-    /// Show them as a diff (`--diff`), change nothing.
-    Diff {
-        /// Include unsafe fixes.
-        unsafe_fixes: bool,
-    },
-}
-
-/// How one file is checked.
-#[derive(Debug, Clone, Copy)]
-pub struct FileSettings<'a> {
-    /// The rules that run on it.
-    pub rules: RuleSet,
-    /// The rules' options.
-    pub options: &'a RuleOptions,
-    /// What to do with fixes.
-    pub fix: FixMode,
-    /// The gate that skips files that cannot use the session; `None` with
-    /// `--no-prefilter`.
-    pub prefilter: Option<&'a Prefilter>,
-    /// Files larger than this are reported, not read.
-    pub max_file_size: u64,
-}
 
 /// The outcome of checking one file.
 #[derive(Debug)]
@@ -65,9 +34,9 @@ pub struct FileReport {
     pub path: String,
     /// The text the findings point into (after any byte order mark), kept
     /// only when there are findings to show in it.
-    pub source: Option<Arc<str>>,
+    pub(crate) source: Option<Arc<str>>,
     /// The line index of `source` (of an empty text without it).
-    pub lines: LineIndex,
+    pub(crate) lines: LineIndex,
     /// The findings, in source order (after fixing, those that remain).
     pub findings: Vec<Finding>,
     /// Warnings for stderr, such as unknown codes in `noqa` comments.
@@ -88,7 +57,7 @@ pub struct Fixed {
 }
 
 /// Reads and checks one file; with `--fix`, writes the fixed file.
-pub fn lint_file(path: &Path, display: String, settings: FileSettings) -> FileReport {
+pub(crate) fn lint_file(path: &Path, display: String, settings: FileSettings) -> FileReport {
     let bytes = match read_source(path, settings.max_file_size) {
         Ok(bytes) => bytes,
         Err(reason) => return io_error(display, settings.rules, reason),

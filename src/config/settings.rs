@@ -10,16 +10,14 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::checker::RuleOptions;
-use crate::config::{self, Config, ConfigError};
-use crate::lint::{FileSettings, FixMode};
-use crate::patterns::{self, PathPattern};
-use crate::prefilter::Prefilter;
+use crate::config::file::{self, Config, ConfigError};
+use crate::config::patterns::{self, PathPattern};
+use crate::flask::FLASK_SESSION;
+use crate::input::prefilter::Prefilter;
 use crate::rules::RuleSet;
-use crate::session::FLASK_SESSION;
 
 /// Directories and files never walked into unless `exclude` replaces them.
-pub const DEFAULT_EXCLUDES: &[&str] = &[
+pub(crate) const DEFAULT_EXCLUDES: &[&str] = &[
     ".git",
     ".hg",
     ".venv",
@@ -55,7 +53,7 @@ pub enum OutputFormat {
 
 /// When to colour the text report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     /// Only on a terminal, and not when `NO_COLOR` is set.
     Auto,
     /// Always.
@@ -64,18 +62,72 @@ pub enum ColorChoice {
     Never,
 }
 
+/// Settings the rules read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleOptions {
+    /// FL101: session writes allowed per function call before it fires.
+    pub max_session_writes: usize,
+    /// FL103: a literal whose serialized size is above this is large.
+    pub max_value_bytes: usize,
+    /// More dotted paths that are the Flask session.
+    pub session_names: Vec<String>,
+}
+
+impl Default for RuleOptions {
+    fn default() -> Self {
+        Self {
+            max_session_writes: 1,
+            max_value_bytes: 512,
+            session_names: Vec::new(),
+        }
+    }
+}
+
+/// What to do with fixes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixMode {
+    /// Report them only.
+    Report,
+    /// Apply them (`--fix`): write files, or print fixed standard input.
+    Apply {
+        /// Apply unsafe fixes too.
+        unsafe_fixes: bool,
+    },
+    /// Show them as a diff (`--diff`), change nothing.
+    Diff {
+        /// Include unsafe fixes.
+        unsafe_fixes: bool,
+    },
+}
+
+/// How one file is checked.
+#[derive(Debug, Clone, Copy)]
+pub struct FileSettings<'a> {
+    /// The rules that run on it.
+    pub rules: RuleSet,
+    /// The rules' options.
+    pub options: &'a RuleOptions,
+    /// What to do with fixes.
+    pub fix: FixMode,
+    /// The gate that skips files that cannot use the session; `None` with
+    /// `--no-prefilter`.
+    pub prefilter: Option<&'a Prefilter>,
+    /// Files larger than this are reported, not read.
+    pub max_file_size: u64,
+}
+
 /// Rules switched off for the files a pattern matches.
 #[derive(Debug, Clone)]
-pub struct PerFileIgnore {
+pub(crate) struct PerFileIgnore {
     /// The files.
-    pub pattern: PathPattern,
+    pub(crate) pattern: PathPattern,
     /// The rules ignored in them.
-    pub rules: RuleSet,
+    pub(crate) rules: RuleSet,
 }
 
 /// Where the source comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Input {
+pub(crate) enum Input {
     /// Files and directories.
     Paths(Vec<PathBuf>),
     /// Standard input, reported under this name.
@@ -84,7 +136,7 @@ pub enum Input {
 
 /// Which configuration files count.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConfigChoice {
+pub(crate) enum ConfigChoice {
     /// The nearest one for each file (the default).
     Nearest,
     /// This one for every file (`--config`).
@@ -95,42 +147,42 @@ pub enum ConfigChoice {
 
 /// What the command line sets over every configuration file.
 #[derive(Debug, Clone, Default)]
-pub struct Overrides {
+pub(crate) struct Overrides {
     /// `--select`: replaces the configured selection.
-    pub select: Option<RuleSet>,
+    pub(crate) select: Option<RuleSet>,
     /// `--extend-select`.
-    pub extend_select: RuleSet,
+    pub(crate) extend_select: RuleSet,
     /// `--ignore`.
-    pub ignore: RuleSet,
+    pub(crate) ignore: RuleSet,
     /// `--exclude`: replaces the configured and default excludes.
-    pub exclude: Option<Vec<String>>,
+    pub(crate) exclude: Option<Vec<String>>,
     /// `--extend-exclude`.
-    pub extend_exclude: Vec<String>,
+    pub(crate) extend_exclude: Vec<String>,
     /// `--no-respect-gitignore` (false) or `--respect-gitignore` (true).
-    pub respect_gitignore: Option<bool>,
+    pub(crate) respect_gitignore: Option<bool>,
     /// `--no-prefilter`.
-    pub no_prefilter: bool,
+    pub(crate) no_prefilter: bool,
 }
 
 /// How one configuration file, with the command line over it, checks the
 /// files of its subtree.
 #[derive(Debug)]
-pub struct Scope {
+pub(crate) struct Scope {
     /// The configuration file; `None` for the defaults.
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
     /// The rules that run.
-    pub rules: RuleSet,
+    pub(crate) rules: RuleSet,
     /// Rules switched off per file.
-    pub per_file_ignores: Vec<PerFileIgnore>,
+    pub(crate) per_file_ignores: Vec<PerFileIgnore>,
     /// Options the rules read.
-    pub rule_options: RuleOptions,
+    pub(crate) rule_options: RuleOptions,
     /// Excluded files and directories.
-    pub excludes: Vec<PathPattern>,
+    pub(crate) excludes: Vec<PathPattern>,
     /// Whether `.gitignore` and friends count.
-    pub respect_gitignore: bool,
+    pub(crate) respect_gitignore: bool,
     /// The gate that skips files that cannot use the session; `None` with
     /// `--no-prefilter`.
-    pub prefilter: Option<Prefilter>,
+    pub(crate) prefilter: Option<Prefilter>,
 }
 
 impl Scope {
@@ -203,7 +255,7 @@ impl Scope {
     }
 
     /// Whether `path` (absolute) or a directory it is in is excluded.
-    pub fn is_excluded(&self, path: &Path) -> bool {
+    pub(crate) fn is_excluded(&self, path: &Path) -> bool {
         self.excludes
             .iter()
             .any(|pattern| pattern.matches_path_or_ancestor(path))
@@ -211,7 +263,7 @@ impl Scope {
 
     /// How to check the file at `absolute`: the rules after its per-file
     /// ignores, the rule options, and the run's fix mode and size limit.
-    pub fn file_settings(
+    pub(crate) fn file_settings(
         &self,
         absolute: &Path,
         fix: FixMode,
@@ -253,7 +305,7 @@ fn select_rules(config: Option<&Config>, overrides: &Overrides) -> RuleSet {
 /// The configuration of every directory, found on demand and kept: the
 /// walk asks for each directory it enters, the workers for none.
 #[derive(Debug)]
-pub struct Configurations {
+pub(crate) struct Configurations {
     overrides: Overrides,
     cwd: PathBuf,
     /// With `--config` or `--isolated`: the one scope of every file.
@@ -267,7 +319,7 @@ pub struct Configurations {
 impl Configurations {
     /// Reads the configuration the choice names (or the one found from
     /// `cwd` upwards) and checks the command line against it.
-    pub fn new(
+    pub(crate) fn new(
         choice: &ConfigChoice,
         overrides: Overrides,
         cwd: &Path,
@@ -280,11 +332,11 @@ impl Configurations {
                 (Some(scope.clone()), scope)
             }
             ConfigChoice::File(path) => {
-                let config = config::load(path)?.ok_or_else(|| ConfigError::missing_table(path))?;
+                let config = file::load(path)?.ok_or_else(|| ConfigError::missing_table(path))?;
                 let scope = scope(Some(config))?;
                 (Some(scope.clone()), scope)
             }
-            ConfigChoice::Nearest => (None, scope(config::discover(cwd)?)?),
+            ConfigChoice::Nearest => (None, scope(file::discover(cwd)?)?),
         };
         Ok(Self {
             overrides,
@@ -297,14 +349,14 @@ impl Configurations {
 
     /// The scope of the files directly in `dir` (absolute and normalized):
     /// the nearest configuration file in `dir` or above.
-    pub fn for_dir(&self, dir: &Path) -> Result<Arc<Scope>, ConfigError> {
+    pub(crate) fn for_dir(&self, dir: &Path) -> Result<Arc<Scope>, ConfigError> {
         if let Some(fixed) = &self.fixed {
             return Ok(fixed.clone());
         }
         if let Some(scope) = self.cached(dir) {
             return Ok(scope);
         }
-        let scope = match config::in_dir(dir, &self.cwd)? {
+        let scope = match file::in_dir(dir, &self.cwd)? {
             Some(config) => Arc::new(Scope::new(Some(&config), &self.overrides, &self.cwd)?),
             None => match dir.parent() {
                 Some(parent) => self.for_dir(parent)?,
@@ -322,7 +374,7 @@ impl Configurations {
     }
 
     /// The scope of the file at `absolute`.
-    pub fn for_file(&self, absolute: &Path) -> Result<Arc<Scope>, ConfigError> {
+    pub(crate) fn for_file(&self, absolute: &Path) -> Result<Arc<Scope>, ConfigError> {
         self.for_dir(absolute.parent().unwrap_or(Path::new("/")))
     }
 }
@@ -348,23 +400,23 @@ pub struct ReportOptions {
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// What to check.
-    pub input: Input,
+    pub(crate) input: Input,
     /// The directory the run started in.
-    pub cwd: PathBuf,
+    pub(crate) cwd: PathBuf,
     /// The configuration of each directory.
-    pub configurations: Arc<Configurations>,
+    pub(crate) configurations: Arc<Configurations>,
     /// Whether excludes apply to files named on the command line too.
-    pub force_exclude: bool,
+    pub(crate) force_exclude: bool,
     /// What to do with fixes.
-    pub fix: FixMode,
+    pub(crate) fix: FixMode,
     /// Files larger than this are reported (FL001), not read.
-    pub max_file_size: u64,
+    pub(crate) max_file_size: u64,
     /// How findings are printed.
-    pub report: ReportOptions,
+    pub(crate) report: ReportOptions,
     /// Exit 0 even when findings remain.
-    pub exit_zero: bool,
+    pub(crate) exit_zero: bool,
     /// Print only the findings: no summary, no chatter.
-    pub quiet: bool,
+    pub(crate) quiet: bool,
     /// Print what was checked, on stderr.
-    pub verbose: bool,
+    pub(crate) verbose: bool,
 }

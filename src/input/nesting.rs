@@ -13,7 +13,7 @@ use ruff_python_parser::{Mode, lexer::lex};
 
 /// The deepest nesting flasklint parses: a hundredth of what its 1 GiB
 /// worker stack holds, and a few hundred megabytes of parser stack.
-pub const MAX_NESTING: usize = 200_000;
+pub(crate) const MAX_NESTING: usize = 200_000;
 
 /// Whether `source` may nest deeper than [`MAX_NESTING`]. The estimate
 /// counts, per open bracket, the tokens since its last `,`, `;` or end of
@@ -23,7 +23,7 @@ pub const MAX_NESTING: usize = 200_000;
 /// tree. Comparisons and `and`/`or` build flat nodes and are not counted;
 /// statements nest only as deep as their indentation allows (a few
 /// thousand levels in 20 MB).
-pub fn too_deep(source: &str) -> bool {
+pub(crate) fn too_deep(source: &str) -> bool {
     // Each counted token takes at least one byte.
     if source.len() <= MAX_NESTING {
         return false;

@@ -9,20 +9,20 @@ use crate::rules::Rule;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     /// The rule that fired.
-    pub rule: Rule,
+    pub(crate) rule: Rule,
     /// What is wrong, in one sentence.
-    pub message: String,
+    pub(crate) message: String,
     /// Where it is.
-    pub range: TextRange,
+    pub(crate) range: TextRange,
     /// What to write instead.
-    pub help: Option<String>,
+    pub(crate) help: Option<String>,
     /// Edits that remove the problem, when flasklint knows them.
-    pub fix: Option<Fix>,
+    pub(crate) fix: Option<Fix>,
 }
 
 impl Finding {
     /// A finding without help or fix.
-    pub fn new(rule: Rule, message: impl Into<String>, range: TextRange) -> Self {
+    pub(crate) fn new(rule: Rule, message: impl Into<String>, range: TextRange) -> Self {
         Self {
             rule,
             message: message.into(),
@@ -34,14 +34,14 @@ impl Finding {
 
     /// Adds a help line.
     #[must_use]
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
     /// Adds a fix.
     #[must_use]
-    pub fn with_fix(mut self, fix: Option<Fix>) -> Self {
+    pub(crate) fn with_fix(mut self, fix: Option<Fix>) -> Self {
         self.fix = fix;
         self
     }
@@ -49,7 +49,7 @@ impl Finding {
 
 /// Whether a fix can be applied without a human reading it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Applicability {
+pub(crate) enum Applicability {
     /// May change behaviour; applied only with `--unsafe-fixes`.
     Unsafe,
     /// Keeps the program's meaning; applied by `--fix`.
@@ -58,7 +58,7 @@ pub enum Applicability {
 
 impl Applicability {
     /// The word used in every output format.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Applicability::Safe => "safe",
             Applicability::Unsafe => "unsafe",
@@ -68,28 +68,28 @@ impl Applicability {
 
 /// A set of edits that together remove a finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fix {
+pub(crate) struct Fix {
     /// Safe or unsafe.
-    pub applicability: Applicability,
+    pub(crate) applicability: Applicability,
     /// What the fix does, e.g. "Merge into one `session.update(...)` call".
-    pub message: String,
+    pub(crate) message: String,
     /// Non-overlapping edits, in source order.
-    pub edits: Vec<Edit>,
+    pub(crate) edits: Vec<Edit>,
 }
 
 /// Replace the text in `range` with `content` (an insertion when the range
 /// is empty).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Edit {
+pub(crate) struct Edit {
     /// The bytes replaced.
-    pub range: TextRange,
+    pub(crate) range: TextRange,
     /// What goes there instead.
-    pub content: String,
+    pub(crate) content: String,
 }
 
 impl Edit {
     /// Replaces `range` with `content`.
-    pub fn replace(range: TextRange, content: impl Into<String>) -> Self {
+    pub(crate) fn replace(range: TextRange, content: impl Into<String>) -> Self {
         Self {
             range,
             content: content.into(),
@@ -97,7 +97,7 @@ impl Edit {
     }
 
     /// Inserts `content` at `at`.
-    pub fn insert(at: TextSize, content: impl Into<String>) -> Self {
+    pub(crate) fn insert(at: TextSize, content: impl Into<String>) -> Self {
         Self::replace(TextRange::empty(at), content)
     }
 }

@@ -12,23 +12,23 @@ const BOM: &str = "\u{feff}";
 
 /// Strips a leading byte order mark. Offsets in findings are relative to
 /// the text after the mark, so that column 1 is the first real character.
-pub fn strip_bom(text: &str) -> &str {
+pub(crate) fn strip_bom(text: &str) -> &str {
     text.strip_prefix(BOM).unwrap_or(text)
 }
 
 /// A 1-based row and column (in Unicode code points).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Location {
+pub(crate) struct Location {
     /// 1-based line number.
-    pub row: usize,
+    pub(crate) row: usize,
     /// 1-based column, counted in Unicode code points.
-    pub column: usize,
+    pub(crate) column: usize,
 }
 
 /// Start offsets of every line of a text. `\n`, `\r\n` and a lone `\r` all
 /// end a line, as they do for Python's tokenizer.
 #[derive(Debug, Clone)]
-pub struct LineIndex {
+pub(crate) struct LineIndex {
     line_starts: Vec<TextSize>,
     /// For a text that is not all ASCII, the code points before every
     /// `CHUNK`th byte (rounded down to a character boundary), so that a
@@ -49,7 +49,7 @@ struct Checkpoint {
 
 impl LineIndex {
     /// Indexes the line starts of `text`.
-    pub fn new(text: &str) -> Self {
+    pub(crate) fn new(text: &str) -> Self {
         let bytes = text.as_bytes();
         let mut line_starts = vec![TextSize::new(0)];
         let mut i = 0;
@@ -72,7 +72,7 @@ impl LineIndex {
     }
 
     /// The 0-based line that contains `at`.
-    pub fn line_of(&self, at: TextSize) -> usize {
+    pub(crate) fn line_of(&self, at: TextSize) -> usize {
         match self.line_starts.binary_search(&at) {
             Ok(line) => line,
             Err(next) => next - 1,
@@ -80,13 +80,13 @@ impl LineIndex {
     }
 
     /// The byte offset where 0-based `line` starts.
-    pub fn line_start(&self, line: usize) -> TextSize {
+    pub(crate) fn line_start(&self, line: usize) -> TextSize {
         self.line_starts[line.min(self.line_starts.len() - 1)]
     }
 
     /// Row and column of a byte offset. An offset inside a multi-byte
     /// character counts as that character.
-    pub fn location(&self, text: &str, at: TextSize) -> Location {
+    pub(crate) fn location(&self, text: &str, at: TextSize) -> Location {
         let at = at.min(offset(text.len()));
         let line = self.line_of(at);
         let start = usize::from(self.line_start(line));
@@ -131,12 +131,12 @@ fn checkpoints(text: &str) -> Vec<Checkpoint> {
 
 /// A byte offset as a `TextSize`. Files above 4 GiB are refused when read,
 /// so every offset fits.
-pub fn offset(at: usize) -> TextSize {
+pub(crate) fn offset(at: usize) -> TextSize {
     TextSize::try_from(at).unwrap_or(TextSize::new(u32::MAX))
 }
 
 /// `at`, or the start of the character it falls inside.
-pub fn floor_char_boundary(text: &str, mut at: usize) -> usize {
+pub(crate) fn floor_char_boundary(text: &str, mut at: usize) -> usize {
     while !text.is_char_boundary(at) {
         at -= 1;
     }
@@ -144,7 +144,7 @@ pub fn floor_char_boundary(text: &str, mut at: usize) -> usize {
 }
 
 /// `at`, or the end of the character it falls inside.
-pub fn ceil_char_boundary(text: &str, mut at: usize) -> usize {
+pub(crate) fn ceil_char_boundary(text: &str, mut at: usize) -> usize {
     while !text.is_char_boundary(at) {
         at += 1;
     }

@@ -8,11 +8,11 @@ use std::ops::Range;
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use crate::checker::{Checker, Unit, for_each_own_expr, for_each_stmt, for_each_subexpr};
+use crate::analysis::checker::{Checker, Unit, for_each_own_expr, for_each_stmt, for_each_subexpr};
 
 /// The kinds of session write flasklint counts (FL101, FL102).
 #[derive(Debug, Clone, Copy)]
-pub enum WriteKind<'a> {
+pub(crate) enum WriteKind<'a> {
     /// `session[key] = value`; `value` is `None` when the target is one
     /// element of an unpacking (`session["a"], x = ...`).
     SetItem {
@@ -34,27 +34,27 @@ pub enum WriteKind<'a> {
 
 /// One session write.
 #[derive(Debug, Clone, Copy)]
-pub struct SessionWrite<'a> {
+pub(crate) struct SessionWrite<'a> {
     /// What kind of write.
-    pub kind: WriteKind<'a>,
+    pub(crate) kind: WriteKind<'a>,
     /// The session as the code spells it (`session`, `sess`, `flask.session`).
-    pub session: &'a Expr,
+    pub(crate) session: &'a Expr,
     /// The statement for item assignments, the call for method writes.
-    pub range: TextRange,
+    pub(crate) range: TextRange,
     /// The statement the write is in.
-    pub stmt: &'a Stmt,
+    pub(crate) stmt: &'a Stmt,
 }
 
 impl<'a> SessionWrite<'a> {
     /// Whether the write is the whole statement: `session[k] = v` alone.
-    pub fn is_whole_statement(&self) -> bool {
+    pub(crate) fn is_whole_statement(&self) -> bool {
         matches!(self.kind, WriteKind::SetItem { value: Some(_), .. })
             && matches!(self.stmt, Stmt::Assign(assign) if assign.targets.len() == 1)
     }
 
     /// The values this write puts into the session, each with the key it is
     /// stored under when that is known.
-    pub fn stored_values(&self, cx: &Checker) -> Vec<StoredValue<'a>> {
+    pub(crate) fn stored_values(&self, cx: &Checker) -> Vec<StoredValue<'a>> {
         match self.kind {
             WriteKind::SetItem {
                 key,
@@ -84,17 +84,17 @@ impl<'a> SessionWrite<'a> {
 
 /// A value stored into the session, and its key's source text.
 #[derive(Debug, Clone)]
-pub struct StoredValue<'a> {
+pub(crate) struct StoredValue<'a> {
     /// The key's source text (`"cart"`), when known.
-    pub key: Option<String>,
+    pub(crate) key: Option<String>,
     /// The value expression.
-    pub value: &'a Expr,
+    pub(crate) value: &'a Expr,
 }
 
 impl StoredValue<'_> {
     /// Where the value goes, for messages: `session["cart"]`, or `session`
     /// when the key is not known.
-    pub fn destination(&self, session: &str) -> String {
+    pub(crate) fn destination(&self, session: &str) -> String {
         match &self.key {
             Some(key) => format!("`{session}[{key}]`"),
             None => format!("`{session}`"),
@@ -106,7 +106,7 @@ impl StoredValue<'_> {
 /// when it finds none there, on each branch of a conditional or boolean
 /// expression and each element of a dict, list or tuple display,
 /// recursively. Calls `report` on each expression found.
-pub fn find_in_stored_value<'a, P>(
+pub(crate) fn find_in_stored_value<'a, P>(
     value: &'a Expr,
     find: &impl Fn(&'a Expr) -> Option<P>,
     report: &mut impl FnMut(&'a Expr, P),
@@ -135,7 +135,7 @@ pub fn find_in_stored_value<'a, P>(
 /// The expressions `expr` may evaluate to: the branches of `x if c else
 /// y`, and each operand of `a or b` and `a and b` (the one that decides is
 /// the result), looked through recursively; else `expr` itself.
-pub fn value_branches(expr: &Expr) -> Vec<&Expr> {
+pub(crate) fn value_branches(expr: &Expr) -> Vec<&Expr> {
     let mut branches = Vec::new();
     let mut pending = vec![expr];
     while let Some(expr) = pending.pop() {
@@ -256,25 +256,25 @@ fn each_target<'a>(target: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
 /// name bindings, then its session writes (in source order, with whether
 /// each is in a loop), its in-place changes of session values, and
 /// whether it marks the session modified.
-pub struct UnitFacts<'u, 'a> {
+pub(crate) struct UnitFacts<'u, 'a> {
     /// The unit.
-    pub unit: &'u Unit<'a>,
+    pub(crate) unit: &'u Unit<'a>,
     /// Every session write, with whether it is inside a loop body.
-    pub writes: Vec<(SessionWrite<'a>, bool)>,
+    pub(crate) writes: Vec<(SessionWrite<'a>, bool)>,
     /// Where each statement's own writes are in `writes`, by the
     /// statement's address (a scan per statement was quadratic).
     writes_by_stmt: HashMap<usize, Range<usize>>,
     /// Plain-name bindings, to follow local names to their values.
-    pub locals: LocalBindings<'a>,
+    pub(crate) locals: LocalBindings<'a>,
     /// In-place changes of values read from the session.
-    pub mutations: Vec<Mutation<'a>>,
+    pub(crate) mutations: Vec<Mutation<'a>>,
     /// Whether a statement makes Flask save the session whatever it holds.
-    pub marks_modified: bool,
+    pub(crate) marks_modified: bool,
 }
 
 impl<'u, 'a> UnitFacts<'u, 'a> {
     /// Walks the unit once.
-    pub fn of(cx: &Checker, unit: &'u Unit<'a>) -> Self {
+    pub(crate) fn of(cx: &Checker, unit: &'u Unit<'a>) -> Self {
         let locals = LocalBindings::of(unit);
         let mut writes = Vec::new();
         let mut writes_by_stmt = HashMap::new();
@@ -304,7 +304,7 @@ impl<'u, 'a> UnitFacts<'u, 'a> {
     }
 
     /// The writes a statement makes itself (outside its child blocks).
-    pub fn writes_of(&self, stmt: &Stmt) -> impl Iterator<Item = &SessionWrite<'a>> {
+    pub(crate) fn writes_of(&self, stmt: &Stmt) -> impl Iterator<Item = &SessionWrite<'a>> {
         let span = self.writes_by_stmt.get(&address(stmt)).cloned();
         self.writes[span.unwrap_or_default()]
             .iter()
@@ -319,7 +319,7 @@ fn address(stmt: &Stmt) -> usize {
 
 /// What a local name was last bound to.
 #[derive(Debug, Clone, Copy)]
-pub enum Bound<'a> {
+pub(crate) enum Bound<'a> {
     /// `name = value` (or `name: T = value`, or `(name := value)`).
     Value(&'a Expr),
     /// `for name in iterable`: one element of it.
@@ -331,13 +331,13 @@ pub enum Bound<'a> {
 /// The plain-name bindings of a unit, per name in source order, so that a
 /// name's value at a point is a binary search away.
 #[derive(Debug, Default)]
-pub struct LocalBindings<'a> {
+pub(crate) struct LocalBindings<'a> {
     by_name: HashMap<&'a str, Vec<(TextSize, Bound<'a>)>>,
 }
 
 impl<'a> LocalBindings<'a> {
     /// Collects the bindings of a unit.
-    pub fn of(unit: &Unit<'a>) -> Self {
+    pub(crate) fn of(unit: &Unit<'a>) -> Self {
         let mut bindings = Vec::new();
         for_each_stmt(unit.body, &mut |stmt, _| {
             for_each_own_expr(stmt, &mut |expr| {
@@ -392,12 +392,12 @@ impl<'a> LocalBindings<'a> {
     }
 
     /// What `name` was last bound to before `at`, if in this unit.
-    pub fn latest(&self, name: &str, at: TextSize) -> Option<Bound<'a>> {
+    pub(crate) fn latest(&self, name: &str, at: TextSize) -> Option<Bound<'a>> {
         self.binding_before(name, at).map(|(_, bound)| *bound)
     }
 
     /// Where `name`'s binding in force before `at` was made.
-    pub fn bound_at(&self, name: &str, at: TextSize) -> Option<TextSize> {
+    pub(crate) fn bound_at(&self, name: &str, at: TextSize) -> Option<TextSize> {
         self.binding_before(name, at).map(|(bound_at, _)| *bound_at)
     }
 
@@ -410,7 +410,7 @@ impl<'a> LocalBindings<'a> {
     }
 
     /// Whether `name` is bound anywhere inside `range`.
-    pub fn binds_within(&self, name: &str, range: TextRange) -> bool {
+    pub(crate) fn binds_within(&self, name: &str, range: TextRange) -> bool {
         self.by_name.get(name).is_some_and(|bindings| {
             let first = bindings.partition_point(|(at, _)| *at <= range.start());
             bindings
@@ -421,7 +421,7 @@ impl<'a> LocalBindings<'a> {
 
     /// What the name expression `expr` holds where it is used, if it is a
     /// plain name bound to a value in this unit.
-    pub fn value_of(&self, expr: &Expr) -> Option<&'a Expr> {
+    pub(crate) fn value_of(&self, expr: &Expr) -> Option<&'a Expr> {
         let Expr::Name(name) = expr else { return None };
         match self.latest(name.id.as_str(), name.start())? {
             Bound::Value(value) => Some(value),
@@ -447,20 +447,20 @@ fn bind<'a>(bindings: &mut Vec<Binding<'a>>, target: &'a Expr, at: TextSize, bou
 
 /// A value read out of the session, which the code may change in place.
 #[derive(Debug, Clone)]
-pub struct SessionValue<'a> {
+pub(crate) struct SessionValue<'a> {
     /// The session as the code spells it.
-    pub session: &'a Expr,
+    pub(crate) session: &'a Expr,
     /// The read, e.g. `session["cart"]` (through any alias).
-    pub read: &'a Expr,
+    pub(crate) read: &'a Expr,
     /// The session key it was read under, when the read names one.
-    pub key: Option<&'a Expr>,
+    pub(crate) key: Option<&'a Expr>,
     /// Whether the value certainly lives in the session.
-    pub presence: Presence<'a>,
+    pub(crate) presence: Presence<'a>,
 }
 
 /// Whether a value read from the session is the one the session holds.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Presence<'a> {
+pub(crate) enum Presence<'a> {
     /// It is (`session["cart"]`, `session.get("cart")`,
     /// `session.setdefault("cart", [])`, an item of one of those): changing
     /// it changes the session, which only has to be marked modified.
@@ -477,20 +477,20 @@ pub enum Presence<'a> {
 
 /// `session[key] = name` stores a possible default back.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct WriteBack<'a> {
+pub(crate) struct WriteBack<'a> {
     /// The local name.
-    pub name: &'a str,
+    pub(crate) name: &'a str,
     /// Where the name was bound to the value.
-    pub bound_at: TextSize,
+    pub(crate) bound_at: TextSize,
     /// The key, as read.
-    pub key: &'a Expr,
+    pub(crate) key: &'a Expr,
 }
 
 /// If `expr` holds (part of) a value stored in the session, where it was
 /// read: `session["cart"]`, `session.get("cart")`,
 /// `session.setdefault("cart", [])`, an item of one of those, an element of
 /// one in a `for` loop, or a local name bound to one of those.
-pub fn session_value<'a>(
+pub(crate) fn session_value<'a>(
     cx: &Checker,
     unit: &Unit,
     locals: &LocalBindings<'a>,
@@ -617,17 +617,17 @@ const MUTATING_METHODS: &[&str] = &[
 
 /// An in-place change of a value held in the session.
 #[derive(Debug, Clone)]
-pub struct Mutation<'a> {
+pub(crate) struct Mutation<'a> {
     /// The mutating expression: the method call, or the assignment target.
-    pub range: TextRange,
+    pub(crate) range: TextRange,
     /// The statement it is in.
-    pub stmt: &'a Stmt,
+    pub(crate) stmt: &'a Stmt,
     /// The value changed, and where it was read from the session.
-    pub value: SessionValue<'a>,
+    pub(crate) value: SessionValue<'a>,
     /// The expression whose value is changed (`cart` or `session["cart"]`).
-    pub changed: &'a Expr,
+    pub(crate) changed: &'a Expr,
     /// How: `.append(...)`, or `item assignment`.
-    pub how: String,
+    pub(crate) how: String,
 }
 
 /// The in-place changes of session values a statement makes itself.

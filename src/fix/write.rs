@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Replaces the file at `path`, read as `original`, with `contents`.
-pub fn replace_file(path: &Path, original: &[u8], contents: &[u8]) -> Result<(), String> {
+pub(crate) fn replace_file(path: &Path, original: &[u8], contents: &[u8]) -> Result<(), String> {
     let metadata = fs::metadata(path).map_err(|e| format!("cannot read its metadata: {e}"))?;
     if metadata.permissions().readonly() {
         return Err("it is read-only".to_string());

@@ -8,24 +8,24 @@ use std::sync::{Arc, Mutex};
 
 use ignore::WalkBuilder;
 
-use crate::config::ConfigError;
-use crate::patterns::{PathPattern, absolute};
-use crate::settings::{Configurations, Scope};
+use crate::config::file::ConfigError;
+use crate::config::patterns::{PathPattern, absolute};
+use crate::config::settings::{Configurations, Scope};
 
 /// A file to check.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourcePath {
+pub(crate) struct SourcePath {
     /// Where to read it.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// Its absolute, normalized path, for pattern matching.
-    pub absolute: PathBuf,
+    pub(crate) absolute: PathBuf,
     /// How to name it in reports.
-    pub display: String,
+    pub(crate) display: String,
 }
 
 impl SourcePath {
     /// A file at `path`, named relative to `cwd` when under it.
-    pub fn new(path: &Path, cwd: &Path) -> Self {
+    pub(crate) fn new(path: &Path, cwd: &Path) -> Self {
         let absolute = absolute(path, cwd);
         let shown = absolute
             .strip_prefix(cwd)
@@ -40,16 +40,16 @@ impl SourcePath {
 
 /// A file to check, and the configuration it is checked with.
 #[derive(Debug, Clone)]
-pub struct FileToCheck {
+pub(crate) struct FileToCheck {
     /// The file.
-    pub source: SourcePath,
+    pub(crate) source: SourcePath,
     /// The configuration of its directory.
-    pub scope: Arc<Scope>,
+    pub(crate) scope: Arc<Scope>,
 }
 
 /// Why the files could not be listed.
 #[derive(Debug)]
-pub enum DiscoveryError {
+pub(crate) enum DiscoveryError {
     /// A path named on the command line does not exist.
     MissingPath(PathBuf),
     /// A configuration file met on the way is invalid.
@@ -66,7 +66,7 @@ impl From<ConfigError> for DiscoveryError {
 /// configuration of its directory; each directory's excludes apply below
 /// it. A walk error (an unreadable directory, a symlink loop, a vanished
 /// file) is passed to `warn` and the walk goes on.
-pub fn discover(
+pub(crate) fn discover(
     paths: &[PathBuf],
     configurations: &Arc<Configurations>,
     force_exclude: bool,

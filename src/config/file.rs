@@ -46,34 +46,34 @@ struct PyprojectTool {
 
 /// A configuration file, checked.
 #[derive(Debug, Clone, Default)]
-pub struct Config {
+pub(crate) struct Config {
     /// The file it was read from.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// Rules to select, replacing the defaults.
-    pub select: Option<RuleSet>,
+    pub(crate) select: Option<RuleSet>,
     /// Rules to add to the selection.
-    pub extend_select: RuleSet,
+    pub(crate) extend_select: RuleSet,
     /// Rules to remove from the selection.
-    pub ignore: RuleSet,
+    pub(crate) ignore: RuleSet,
     /// Globs replacing the default excludes.
-    pub exclude: Option<Vec<String>>,
+    pub(crate) exclude: Option<Vec<String>>,
     /// Globs excluded in addition.
-    pub extend_exclude: Vec<String>,
+    pub(crate) extend_exclude: Vec<String>,
     /// Globs, and the rules ignored in the files they match.
-    pub per_file_ignores: Vec<(String, RuleSet)>,
+    pub(crate) per_file_ignores: Vec<(String, RuleSet)>,
     /// Whether `.gitignore` files count.
-    pub respect_gitignore: Option<bool>,
+    pub(crate) respect_gitignore: Option<bool>,
     /// FL101's threshold.
-    pub max_session_writes: Option<usize>,
+    pub(crate) max_session_writes: Option<usize>,
     /// FL103's threshold.
-    pub max_value_bytes: Option<usize>,
+    pub(crate) max_value_bytes: Option<usize>,
     /// More dotted paths that are the session.
-    pub session_names: Vec<String>,
+    pub(crate) session_names: Vec<String>,
 }
 
 impl Config {
     /// The directory that paths in the file are relative to.
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         self.path.parent().unwrap_or(Path::new("."))
     }
 }
@@ -81,7 +81,7 @@ impl Config {
 /// Finds the configuration for a run started in `start`: the first
 /// `flasklint.toml`, `.flasklint.toml`, or `pyproject.toml` with a
 /// `[tool.flasklint]` table, from `start` upwards.
-pub fn discover(start: &Path) -> Result<Option<Config>, ConfigError> {
+pub(crate) fn discover(start: &Path) -> Result<Option<Config>, ConfigError> {
     for dir in start.ancestors() {
         if let Some(config) = in_dir(dir, start)? {
             return Ok(Some(config));
@@ -92,7 +92,7 @@ pub fn discover(start: &Path) -> Result<Option<Config>, ConfigError> {
 
 /// The configuration file of `dir` itself, if it has one; messages name
 /// it relative to `cwd`.
-pub fn in_dir(dir: &Path, cwd: &Path) -> Result<Option<Config>, ConfigError> {
+pub(crate) fn in_dir(dir: &Path, cwd: &Path) -> Result<Option<Config>, ConfigError> {
     for name in CONFIG_FILES {
         let path = dir.join(name);
         if !path.is_file() {
@@ -107,7 +107,7 @@ pub fn in_dir(dir: &Path, cwd: &Path) -> Result<Option<Config>, ConfigError> {
 
 /// Reads one configuration file. `None` for a `pyproject.toml` without a
 /// `[tool.flasklint]` table.
-pub fn load(path: &Path) -> Result<Option<Config>, ConfigError> {
+pub(crate) fn load(path: &Path) -> Result<Option<Config>, ConfigError> {
     read(path, &path.display().to_string())
 }
 
@@ -275,7 +275,7 @@ impl Check<'_> {
 
 /// An error in a configuration file; rendered with a snippet of the file.
 #[derive(Debug, Clone)]
-pub struct ConfigError {
+pub(crate) struct ConfigError {
     path: String,
     message: String,
     help: Option<String>,
@@ -295,7 +295,7 @@ impl ConfigError {
 
     /// A problem with the configuration file `path` that has no place in
     /// its text.
-    pub fn invalid(path: &str, problem: &str) -> Self {
+    pub(crate) fn invalid(path: &str, problem: &str) -> Self {
         Self {
             path: path.to_string(),
             message: problem.to_string(),
@@ -305,7 +305,7 @@ impl ConfigError {
     }
 
     /// `--config` named a `pyproject.toml` without a `[tool.flasklint]` table.
-    pub fn missing_table(path: &Path) -> Self {
+    pub(crate) fn missing_table(path: &Path) -> Self {
         Self::plain(
             &path.display().to_string(),
             "has no `[tool.flasklint]` table",
@@ -329,7 +329,7 @@ impl ConfigError {
 
     /// The error as printed: `error: <file>: <message>`, then miette's
     /// snippet of the file with the line and column.
-    pub fn render(&self, color: bool) -> String {
+    pub(crate) fn render(&self, color: bool) -> String {
         let theme = if color {
             miette::GraphicalTheme::unicode()
         } else {

@@ -16,13 +16,13 @@ use ruff_python_ast::name::UnqualifiedName;
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, ExprContext, Pattern, Stmt};
 
-/// Qualified names that are the Flask session.
-pub const FLASK_SESSION: &[&str] = &["flask.session", "flask.globals.session"];
+use crate::flask::FLASK_SESSION;
+
 /// Qualified names that are Flask's request.
 const FLASK_REQUEST: &[&str] = &["flask.request", "flask.globals.request"];
 
 /// Index of a scope in [`SessionModel`].
-pub type ScopeId = usize;
+pub(crate) type ScopeId = usize;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Binding {
@@ -51,18 +51,18 @@ struct Scope<'a> {
 /// A stretch of code that runs as one call: a function body, or the module
 /// body. Rules look at units one at a time.
 #[derive(Debug)]
-pub struct Unit<'a> {
+pub(crate) struct Unit<'a> {
     /// The function's name, or `<module>`.
-    pub name: &'a str,
+    pub(crate) name: &'a str,
     /// The scope its names resolve in.
-    pub scope: ScopeId,
+    pub(crate) scope: ScopeId,
     /// Its statements (nested functions and classes are their own units).
-    pub body: &'a [Stmt],
+    pub(crate) body: &'a [Stmt],
 }
 
 /// The session model of one file.
 #[derive(Debug)]
-pub struct SessionModel<'a> {
+pub(crate) struct SessionModel<'a> {
     scopes: Vec<Scope<'a>>,
     units: Vec<Unit<'a>>,
     session_names: Vec<String>,
@@ -74,7 +74,7 @@ pub struct SessionModel<'a> {
 impl<'a> SessionModel<'a> {
     /// Builds the model of a module. `extra_session_names` are more dotted
     /// paths that are the session (the `session-names` setting).
-    pub fn build(module: &'a [Stmt], extra_session_names: &[String]) -> Self {
+    pub(crate) fn build(module: &'a [Stmt], extra_session_names: &[String]) -> Self {
         let mut session_names: Vec<String> = FLASK_SESSION
             .iter()
             .map(|name| (*name).to_string())
@@ -131,30 +131,24 @@ impl<'a> SessionModel<'a> {
 
     /// The units of the file: the module body first, then every function in
     /// source order.
-    pub fn units(&self) -> &[Unit<'a>] {
+    pub(crate) fn units(&self) -> &[Unit<'a>] {
         &self.units
     }
 
     /// Whether `expr` denotes the Flask session in `scope`.
-    pub fn is_session(&self, expr: &Expr, scope: ScopeId) -> bool {
+    pub(crate) fn is_session(&self, expr: &Expr, scope: ScopeId) -> bool {
         self.denotes(expr, scope, self.session_names.iter().map(String::as_str))
     }
 
     /// Whether `expr` denotes Flask's `request` in `scope`.
-    pub fn is_request(&self, expr: &Expr, scope: ScopeId) -> bool {
+    pub(crate) fn is_request(&self, expr: &Expr, scope: ScopeId) -> bool {
         self.denotes(expr, scope, FLASK_REQUEST.iter().copied())
-    }
-
-    /// Whether the file imports anything through which the session can be
-    /// reached; when not, no rule can fire in it.
-    pub fn may_use_session(&self) -> bool {
-        !self.heads.is_empty()
     }
 
     /// The local names through which the session may be reached (`session`,
     /// `sess`, `flask`), for a cheap look at whether a unit's text can use
     /// it at all.
-    pub fn session_heads(&self) -> &[String] {
+    pub(crate) fn session_heads(&self) -> &[String] {
         &self.heads
     }
 

@@ -10,10 +10,10 @@ use std::path::Path;
 
 /// The default of `--max-file-size`: 20 MB, far above any hand-written
 /// Python file.
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 20 * 1024 * 1024;
+pub(crate) const DEFAULT_MAX_FILE_SIZE: u64 = 20 * 1024 * 1024;
 
 /// Reads the file at `path`, or says why it cannot be checked.
-pub fn read_source(path: &Path, max_size: u64) -> Result<Vec<u8>, String> {
+pub(crate) fn read_source(path: &Path, max_size: u64) -> Result<Vec<u8>, String> {
     let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read the file: {e}"))?;
     let kind = metadata.file_type();
     if !kind.is_file() {

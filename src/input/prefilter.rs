@@ -18,7 +18,7 @@ pub struct Prefilter {
 
 impl Prefilter {
     /// The gate for these qualified session names (`flask.session`, ...).
-    pub fn new<'a>(session_names: impl IntoIterator<Item = &'a str>) -> Self {
+    pub(crate) fn new<'a>(session_names: impl IntoIterator<Item = &'a str>) -> Self {
         let mut pairs: Vec<(String, String)> = session_names
             .into_iter()
             .filter_map(|qualified| {
@@ -33,7 +33,7 @@ impl Prefilter {
     }
 
     /// Whether `text` may use the session and must be parsed.
-    pub fn may_use_session(&self, text: &[u8]) -> bool {
+    pub(crate) fn may_use_session(&self, text: &[u8]) -> bool {
         self.pairs.iter().any(|(module, name)| {
             contains_word(text, module.as_bytes()) && memmem::find(text, name.as_bytes()).is_some()
         })

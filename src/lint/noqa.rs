@@ -10,9 +10,9 @@
 
 use ruff_text_size::TextRange;
 
-use crate::finding::Finding;
+use crate::input::source::LineIndex;
 use crate::rules::Rule;
-use crate::source::LineIndex;
+use crate::rules::finding::Finding;
 
 /// Which codes a directive names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,20 +34,25 @@ impl Codes {
 
 /// The suppressions of one file.
 #[derive(Debug, Default)]
-pub struct Suppressions {
+pub(crate) struct Suppressions {
     /// (0-based line, codes) of each `# noqa`, in line order (comments
     /// come in source order, and a line holds at most one).
     lines: Vec<(usize, Codes)>,
     /// `# flasklint: noqa` directives.
     file: Vec<Codes>,
     /// Warnings for the user: unknown codes named in directives.
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
 }
 
 impl Suppressions {
     /// Reads the directives in a file's comments. `path` names the file in
     /// warnings.
-    pub fn parse(source: &str, comments: &[TextRange], lines: &LineIndex, path: &str) -> Self {
+    pub(crate) fn parse(
+        source: &str,
+        comments: &[TextRange],
+        lines: &LineIndex,
+        path: &str,
+    ) -> Self {
         let mut suppressions = Suppressions::default();
         for comment in comments {
             let text = &source[comment.to_std_range()];
@@ -81,7 +86,7 @@ impl Suppressions {
     }
 
     /// Whether a finding is silenced.
-    pub fn silences(&self, finding: &Finding, lines: &LineIndex) -> bool {
+    pub(crate) fn silences(&self, finding: &Finding, lines: &LineIndex) -> bool {
         if finding.rule == Rule::SyntaxError {
             return false;
         }

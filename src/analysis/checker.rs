@@ -5,66 +5,46 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-pub use crate::session::Unit;
-use crate::session::{ScopeId, SessionModel};
-use crate::source::LineIndex;
-
-/// Settings the rules read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleOptions {
-    /// FL101: session writes allowed per function call before it fires.
-    pub max_session_writes: usize,
-    /// FL103: a literal whose serialized size is above this is large.
-    pub max_value_bytes: usize,
-    /// More dotted paths that are the Flask session.
-    pub session_names: Vec<String>,
-}
-
-impl Default for RuleOptions {
-    fn default() -> Self {
-        Self {
-            max_session_writes: 1,
-            max_value_bytes: 512,
-            session_names: Vec::new(),
-        }
-    }
-}
+pub(crate) use crate::analysis::session::Unit;
+use crate::analysis::session::{ScopeId, SessionModel};
+use crate::config::settings::RuleOptions;
+use crate::input::source::LineIndex;
 
 /// The shared context of every rule on one file.
 #[derive(Debug)]
-pub struct Checker<'a> {
+pub(crate) struct Checker<'a> {
     /// The file's text (after any byte order mark).
-    pub source: &'a str,
+    pub(crate) source: &'a str,
     /// Which names are the session.
-    pub model: &'a SessionModel<'a>,
+    pub(crate) model: &'a SessionModel<'a>,
     /// The rule options.
-    pub options: &'a RuleOptions,
+    pub(crate) options: &'a RuleOptions,
     /// Ranges of the file's comments, in order.
-    pub comments: &'a [TextRange],
+    pub(crate) comments: &'a [TextRange],
     /// The file's line index.
-    pub lines: &'a LineIndex,
+    pub(crate) lines: &'a LineIndex,
 }
 
 impl Checker<'_> {
     /// The source text of a node.
-    pub fn text(&self, node: &impl Ranged) -> &str {
+    pub(crate) fn text(&self, node: &impl Ranged) -> &str {
         self.source
             .get(node.range().to_std_range())
             .unwrap_or_default()
     }
 
     /// A node's source text on one short line, for messages.
-    pub fn snippet(&self, node: &impl Ranged) -> String {
+    pub(crate) fn snippet(&self, node: &impl Ranged) -> String {
         one_line_quote(self.text(node))
     }
 
     /// The 1-based row of an offset, for messages that name lines.
-    pub fn row(&self, at: TextSize) -> usize {
+    pub(crate) fn row(&self, at: TextSize) -> usize {
         self.lines.line_of(at) + 1
     }
 
     /// The line break the file uses: `\r\n` if its first line ends so.
-    pub fn line_ending(&self) -> &'static str {
+    pub(crate) fn line_ending(&self) -> &'static str {
         match self.source.find(['\n', '\r']) {
             Some(at) if self.source[at..].starts_with("\r\n") => "\r\n",
             _ => "\n",
@@ -72,12 +52,12 @@ impl Checker<'_> {
     }
 
     /// Whether `expr` is the Flask session in `scope`.
-    pub fn is_session(&self, expr: &Expr, scope: ScopeId) -> bool {
+    pub(crate) fn is_session(&self, expr: &Expr, scope: ScopeId) -> bool {
         self.model.is_session(expr, scope)
     }
 
     /// The comments inside `range`.
-    pub fn comments_in(&self, range: TextRange) -> &[TextRange] {
+    pub(crate) fn comments_in(&self, range: TextRange) -> &[TextRange] {
         let first = self.comments.partition_point(|c| c.start() < range.start());
         let last = self.comments.partition_point(|c| c.start() < range.end());
         &self.comments[first..last]
@@ -85,7 +65,7 @@ impl Checker<'_> {
 
     /// The whitespace before the statement on its line, or `None` when
     /// other code precedes it there (a one-line suite, or after `;`).
-    pub fn indentation(&self, stmt: &Stmt) -> Option<&str> {
+    pub(crate) fn indentation(&self, stmt: &Stmt) -> Option<&str> {
         let start = usize::from(stmt.start());
         let line_start = self.source[..start]
             .rfind(['\n', '\r'])
@@ -99,12 +79,12 @@ impl Checker<'_> {
 
     /// The offset of the end of the line on which `at` stands (before its
     /// line break).
-    pub fn line_end(&self, at: TextSize) -> TextSize {
+    pub(crate) fn line_end(&self, at: TextSize) -> TextSize {
         let at = usize::from(at);
         let end = self.source[at..]
             .find(['\n', '\r'])
             .map_or(self.source.len(), |offset| at + offset);
-        crate::source::offset(end)
+        crate::input::source::offset(end)
     }
 }
 
@@ -115,7 +95,7 @@ const QUOTE_CHARS: usize = 60;
 /// first line cut short, then `...` and the string and brackets it left
 /// open, closed (`{"a", ...}`, `f(...)`, `"abc..."`), so that a quote in a
 /// message never looks unbalanced. A comment is never quoted.
-pub fn one_line_quote(text: &str) -> String {
+pub(crate) fn one_line_quote(text: &str) -> String {
     let first_line = text.split(['\n', '\r']).next().unwrap_or_default();
     if first_line.len() == text.len() && first_line.chars().count() <= QUOTE_CHARS {
         return text.to_string();
@@ -193,15 +173,15 @@ fn closer_of(opener: char) -> Option<char> {
 
 /// Where a statement stands in its unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StmtContext {
+pub(crate) struct StmtContext {
     /// Inside the body of a `for` or `while` loop of this unit.
-    pub in_loop: bool,
+    pub(crate) in_loop: bool,
 }
 
 /// Calls `f` on every statement of a unit, in source order, with its
 /// context. Nested functions and classes are not entered: they are units
 /// of their own (their decorators and defaults are not walked either).
-pub fn for_each_stmt<'a>(body: &'a [Stmt], f: &mut impl FnMut(&'a Stmt, StmtContext)) {
+pub(crate) fn for_each_stmt<'a>(body: &'a [Stmt], f: &mut impl FnMut(&'a Stmt, StmtContext)) {
     walk_block(body, StmtContext { in_loop: false }, f);
 }
 
@@ -222,7 +202,7 @@ fn walk_block<'a>(body: &'a [Stmt], cx: StmtContext, f: &mut impl FnMut(&'a Stmt
 
 /// Calls `f` on each block directly inside a compound statement, with
 /// whether it is a loop body.
-pub fn for_each_child_block<'a>(stmt: &'a Stmt, f: &mut impl FnMut(&'a [Stmt], bool)) {
+pub(crate) fn for_each_child_block<'a>(stmt: &'a Stmt, f: &mut impl FnMut(&'a [Stmt], bool)) {
     match stmt {
         Stmt::If(s) => {
             f(&s.body, false);
@@ -249,7 +229,7 @@ pub fn for_each_child_block<'a>(stmt: &'a Stmt, f: &mut impl FnMut(&'a [Stmt], b
 }
 
 /// Whether a statement has blocks of its own.
-pub fn is_compound(stmt: &Stmt) -> bool {
+pub(crate) fn is_compound(stmt: &Stmt) -> bool {
     matches!(
         stmt,
         Stmt::If(_) | Stmt::For(_) | Stmt::While(_) | Stmt::With(_) | Stmt::Match(_) | Stmt::Try(_)
@@ -259,7 +239,7 @@ pub fn is_compound(stmt: &Stmt) -> bool {
 /// Calls `f` on the expressions a statement evaluates itself, outside its
 /// child blocks: all of a simple statement's, a compound statement's
 /// header.
-pub fn for_each_own_expr<'a>(stmt: &'a Stmt, f: &mut impl FnMut(&'a Expr)) {
+pub(crate) fn for_each_own_expr<'a>(stmt: &'a Stmt, f: &mut impl FnMut(&'a Expr)) {
     match stmt {
         Stmt::If(s) => {
             f(&s.test);
@@ -312,7 +292,7 @@ impl<'a, F: FnMut(&'a Expr)> Visitor<'a> for ChildExprs<'_, F> {
 
 /// Calls `f` on `expr` and every expression inside it, outer first, except
 /// the bodies of lambdas, which do not run where they are written.
-pub fn for_each_subexpr<'a>(expr: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
+pub(crate) fn for_each_subexpr<'a>(expr: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
     struct Each<'f, F>(&'f mut F);
     impl<'a, F: FnMut(&'a Expr)> Visitor<'a> for Each<'_, F> {
         fn visit_expr(&mut self, expr: &'a Expr) {
@@ -327,12 +307,12 @@ pub fn for_each_subexpr<'a>(expr: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
 
 /// Whether any expression inside `expr` (itself included) satisfies `f`,
 /// lambda bodies included.
-pub fn any_subexpr(expr: &Expr, f: impl FnMut(&Expr) -> bool) -> bool {
+pub(crate) fn any_subexpr(expr: &Expr, f: impl FnMut(&Expr) -> bool) -> bool {
     ruff_python_ast::helpers::any_over_expr(expr, f)
 }
 
 /// The last segment of a call's callee, e.g. `all` for `q.all()`.
-pub fn method_name(call: &ast::ExprCall) -> Option<&str> {
+pub(crate) fn method_name(call: &ast::ExprCall) -> Option<&str> {
     match &*call.func {
         Expr::Attribute(attribute) => Some(attribute.attr.as_str()),
         _ => None,
@@ -340,7 +320,7 @@ pub fn method_name(call: &ast::ExprCall) -> Option<&str> {
 }
 
 /// The receiver of a method call, e.g. `q` for `q.all()`.
-pub fn receiver(call: &ast::ExprCall) -> Option<&Expr> {
+pub(crate) fn receiver(call: &ast::ExprCall) -> Option<&Expr> {
     match &*call.func {
         Expr::Attribute(attribute) => Some(&attribute.value),
         _ => None,
@@ -348,7 +328,7 @@ pub fn receiver(call: &ast::ExprCall) -> Option<&Expr> {
 }
 
 /// The callee's name when it is a plain name, e.g. `set` for `set(x)`.
-pub fn function_name(call: &ast::ExprCall) -> Option<&str> {
+pub(crate) fn function_name(call: &ast::ExprCall) -> Option<&str> {
     match &*call.func {
         Expr::Name(name) => Some(name.id.as_str()),
         _ => None,

@@ -1,0 +1,7 @@
+//! What a file does with the session: which names are the session in each
+//! scope, the writes, reads and in-place changes of each unit, and the
+//! context every rule sees.
+
+pub(crate) mod checker;
+pub(crate) mod session;
+pub(crate) mod session_ops;
