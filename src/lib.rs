@@ -35,7 +35,7 @@ use rayon::prelude::*;
 use crate::config::settings::{Input, Scope};
 use crate::fix::diff::unified_diff;
 use crate::input::discover::{DiscoveryError, FileToCheck, SourcePath, discover};
-use crate::lint::lint_file;
+use crate::lint::lint_file_guarded;
 
 /// Files a worker checks before handing their reports over.
 const BATCH: usize = 32;
@@ -95,11 +95,13 @@ pub fn run(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write) 
         return status;
     }
     let summary = out.summary;
-    if !matches!(settings.fix, FixMode::Diff { .. }) && out.finish_report().is_err() {
-        return ExitStatus::Error;
+    if !matches!(settings.fix, FixMode::Diff { .. })
+        && let Err(error) = out.finish_report()
+    {
+        return write_failed(&error);
     }
-    if out.stdout.flush().is_err() {
-        return ExitStatus::Error;
+    if let Err(error) = out.stdout.flush() {
+        return write_failed(&error);
     }
     let chatty = !settings.quiet
         && matches!(
@@ -137,6 +139,17 @@ pub fn run(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write) 
         ExitStatus::Failure
     } else {
         ExitStatus::Success
+    }
+}
+
+/// How a run ends when its output cannot be written: quietly and with
+/// success when the reader went away (`flasklint . | head -1`), as ripgrep
+/// does; else as a failed run.
+fn write_failed(error: &std::io::Error) -> ExitStatus {
+    if error.kind() == std::io::ErrorKind::BrokenPipe {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Error
     }
 }
 
@@ -180,7 +193,7 @@ impl Output<'_> {
             _ if self.report_to_stderr => reporter.file(self.stderr, report),
             _ => reporter.file(self.stdout, report),
         };
-        written.map_err(|_| ExitStatus::Error)
+        written.map_err(|error| write_failed(&error))
     }
 
     fn finish_report(&mut self) -> std::io::Result<()> {
@@ -280,7 +293,7 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
                         let reports = batch
                             .iter()
                             .map(|FileToCheck { source, scope }| {
-                                lint_file(
+                                lint_file_guarded(
                                     &source.path,
                                     source.display.clone(),
                                     scope.file_settings(
@@ -345,7 +358,7 @@ fn check_stdin(settings: &Settings, name: &Path, out: &mut Output) -> Result<(),
         if matches!(settings.fix, FixMode::Apply { .. }) {
             out.stdout
                 .write_all(&bytes)
-                .map_err(|_| ExitStatus::Error)?;
+                .map_err(|error| write_failed(&error))?;
         }
         return Ok(());
     }
@@ -373,7 +386,9 @@ fn check_stdin(settings: &Settings, name: &Path, out: &mut Output) -> Result<(),
             .fixed
             .as_ref()
             .map_or(&bytes[..], |fixed| fixed.after.as_bytes());
-        out.stdout.write_all(text).map_err(|_| ExitStatus::Error)?;
+        out.stdout
+            .write_all(text)
+            .map_err(|error| write_failed(&error))?;
     }
     out.emit(&report)
 }

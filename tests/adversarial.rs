@@ -572,3 +572,62 @@ fn a_directory_that_refuses_new_files_leaves_the_file_byte_identical() {
         MUTATION
     );
 }
+
+// ---------------------------------------------------------------- one bad file, a closed pipe
+
+#[test]
+fn a_panic_on_one_file_is_a_finding_and_the_run_goes_on() {
+    // The debug binary panics on the file `FLASKLINT_TEST_PANIC_ON` names.
+    let dir = tree(&[("a.py", MUTATION), ("b.py", MUTATION), ("c.py", MUTATION)]);
+    let output = flasklint()
+        .current_dir(dir.path())
+        .env("FLASKLINT_TEST_PANIC_ON", "b.py")
+        .args(["--format", "concise"])
+        .timeout(HANG_GUARD)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("a.py:5:5: FL105"), "{stdout}");
+    assert!(stdout.contains("c.py:5:5: FL105"), "{stdout}");
+    assert!(
+        stdout.contains("b.py:1:1: FL001 flasklint failed while checking this file (a bug in flasklint, please report it): FLASKLINT_TEST_PANIC_ON names `b.py`"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_closed_pipe_ends_the_run_quietly_with_success() {
+    // Enough findings to fill the pipe many times over.
+    let files: Vec<(String, &str)> = (0..2000)
+        .map(|i| (format!("m{i:04}.py"), MUTATION))
+        .collect();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(n, s)| (n.as_str(), *s)).collect();
+    let dir = tree(&refs);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("flasklint"))
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut first = [0_u8; 16];
+    std::io::Read::read_exact(&mut stdout, &mut first).expect("output starts");
+    drop(stdout); // as `| head -c 16` does
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waits") {
+            break status;
+        }
+        assert!(
+            started.elapsed() < HANG_GUARD,
+            "still running after the pipe closed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr)
+        .expect("stderr");
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr, "");
+}

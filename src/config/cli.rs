@@ -107,8 +107,10 @@ struct Args {
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
     // Findings can be many thousand lines: write them in blocks, not a
     // system call per line.
-    let stdout = &mut std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-    let stderr = &mut std::io::stderr().lock();
+    // Not locked for the run: a worker thread (or the panic hook) may
+    // write to stderr meanwhile, and would wait for a lock held here.
+    let stdout = &mut std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
+    let stderr = &mut std::io::stderr();
     let args = match Args::try_parse_from(args) {
         Ok(args) => args,
         Err(error) => {

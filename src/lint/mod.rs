@@ -58,6 +58,12 @@ pub struct Fixed {
 
 /// Reads and checks one file; with `--fix`, writes the fixed file.
 pub(crate) fn lint_file(path: &Path, display: String, settings: FileSettings) -> FileReport {
+    // A seam for the test of what a bug does (debug builds only): panic on
+    // the file this variable names.
+    #[cfg(debug_assertions)]
+    if std::env::var_os("FLASKLINT_TEST_PANIC_ON").is_some_and(|name| name == display.as_str()) {
+        panic!("FLASKLINT_TEST_PANIC_ON names `{display}`");
+    }
     let bytes = match read_source(path, settings.max_file_size) {
         Ok(bytes) => bytes,
         Err(reason) => return io_error(display, settings.rules, reason),
@@ -164,6 +170,30 @@ fn unit_text<'s>(source: &'s str, body: &[ruff_python_ast::Stmt]) -> &'s str {
         }
         _ => "",
     }
+}
+
+/// Checks one file as [`lint_file`] does, but a panic (a bug in flasklint)
+/// becomes a finding for the file, and the run goes on with the others.
+pub(crate) fn lint_file_guarded(
+    path: &Path,
+    display: String,
+    settings: FileSettings,
+) -> FileReport {
+    let shown = display.clone();
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        lint_file(path, display, settings)
+    }))
+    .unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|text| (*text).to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let reason = format!(
+            "flasklint failed while checking this file (a bug in flasklint, please report it): {what}"
+        );
+        io_error(shown, settings.rules, reason)
+    })
 }
 
 fn io_error(path: String, rules: RuleSet, reason: String) -> FileReport {
