@@ -10,6 +10,7 @@ mod fix;
 mod flask;
 mod input;
 mod lint;
+mod project;
 mod report;
 mod rules;
 
@@ -32,10 +33,11 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::analysis::session::InProject;
 use crate::config::settings::{Input, Scope};
 use crate::fix::diff::unified_diff;
 use crate::input::discover::{DiscoveryError, FileToCheck, SourcePath, discover};
-use crate::lint::lint_file_guarded;
+use crate::lint::{lint_bytes_in, lint_file_guarded};
 
 /// Files a worker checks before handing their reports over.
 const BATCH: usize = 32;
@@ -301,6 +303,7 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
                                         settings.fix,
                                         settings.max_file_size,
                                     ),
+                                    InProject::new(&settings.project, Some(&source.absolute)),
                                 )
                             })
                             .collect();
@@ -374,7 +377,8 @@ fn check_stdin(settings: &Settings, name: &Path, out: &mut Output) -> Result<(),
         std::thread::Builder::new()
             .stack_size(WORKER_STACK)
             .spawn_scoped(scope, || {
-                lint_bytes(file.display.clone(), &bytes, file_settings)
+                let in_project = InProject::new(&settings.project, Some(&file.absolute));
+                lint_bytes_in(file.display.clone(), &bytes, file_settings, in_project)
             })
             .map(|handle| handle.join())
     });

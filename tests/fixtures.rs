@@ -113,3 +113,93 @@ fn every_session_rule_has_at_least_fifteen_fixtures() {
         );
     }
 }
+
+// ---------------------------------------------------------------- projects
+
+/// The Python files under `dir`, recursively, sorted.
+fn python_files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "py") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Every `fixtures/project/<case>/` is a small project: flasklint runs in
+/// it (its configuration file makes it the root), and the findings of each
+/// of its files must be exactly that file's inline expectations.
+#[test]
+fn every_project_fixture_reports_exactly_its_expectations() {
+    let mut cases: Vec<PathBuf> = fs::read_dir("fixtures/project")
+        .expect("fixtures/project")
+        .map(|entry| entry.expect("entry").path())
+        .filter(|path| path.is_dir())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 9, "{cases:?}");
+    let mut failures = Vec::new();
+    for case in &cases {
+        let output = Command::cargo_bin("flasklint")
+            .expect("binary built")
+            .current_dir(case)
+            .args([
+                "--format",
+                "json-lines",
+                "--exit-zero",
+                "--select",
+                "ALL",
+                ".",
+            ])
+            .output()
+            .expect("flasklint runs");
+        assert!(
+            output.status.success(),
+            "{}: {}",
+            case.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let mut actual: BTreeMap<String, Findings> = BTreeMap::new();
+        for line in String::from_utf8_lossy(&output.stdout).lines() {
+            let finding: Value = serde_json::from_str(line).expect("one JSON object per line");
+            let filename = finding["filename"].as_str().expect("filename").to_string();
+            let row = finding["location"]["row"].as_u64().expect("row") as usize;
+            let code = finding["code"].as_str().expect("code").to_string();
+            actual.entry(filename).or_default().push((row, code));
+        }
+        for file in python_files_under(case) {
+            let relative = file
+                .strip_prefix(case)
+                .expect("under the case")
+                .to_string_lossy()
+                .into_owned();
+            let mut found = actual.remove(&relative).unwrap_or_default();
+            found.sort();
+            let expected = expectations(&file);
+            if found != expected {
+                failures.push(format!(
+                    "{}\n  expected: {expected:?}\n  actual:   {found:?}",
+                    file.display()
+                ));
+            }
+        }
+        assert!(
+            actual.is_empty(),
+            "findings outside the case's files: {actual:?}"
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "{} project fixture file(s) differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

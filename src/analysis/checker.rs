@@ -1,6 +1,7 @@
 //! What a rule sees: the file's text and session model, the unit of code
 //! it checks, and walks over that unit's statements and expressions.
 
+use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
@@ -9,6 +10,7 @@ pub(crate) use crate::analysis::session::Unit;
 use crate::analysis::session::{ScopeId, SessionModel};
 use crate::config::settings::RuleOptions;
 use crate::input::source::LineIndex;
+use crate::project::Project;
 
 /// The shared context of every rule on one file.
 #[derive(Debug)]
@@ -17,6 +19,8 @@ pub(crate) struct Checker<'a> {
     pub(crate) source: &'a str,
     /// Which names are the session.
     pub(crate) model: &'a SessionModel<'a>,
+    /// The project the file is in.
+    pub(crate) project: &'a Project,
     /// The rule options.
     pub(crate) options: &'a RuleOptions,
     /// Ranges of the file's comments, in order.
@@ -54,6 +58,20 @@ impl Checker<'_> {
     /// Whether `expr` is the Flask session in `scope`.
     pub(crate) fn is_session(&self, expr: &Expr, scope: ScopeId) -> bool {
         self.model.is_session(expr, scope)
+    }
+
+    /// Whether calling `func` in `scope` always marks the session modified:
+    /// `flash(...)`, Flask-Login's `login_user(...)`, or a function of the
+    /// project that writes the session on every path.
+    pub(crate) fn marks_session_call(&self, func: &Expr, scope: ScopeId) -> bool {
+        let Some(callee) = self.model.callee_name(func, scope) else {
+            return false;
+        };
+        let import_root = self
+            .model
+            .module()
+            .map_or(std::path::Path::new(""), |module| &module.import_root);
+        self.project.marks_session(&callee, import_root)
     }
 
     /// The comments inside `range`.
@@ -333,6 +351,41 @@ pub(crate) fn function_name(call: &ast::ExprCall) -> Option<&str> {
         Expr::Name(name) => Some(name.id.as_str()),
         _ => None,
     }
+}
+
+/// Whether control can leave the block containing `stmt` from inside it:
+/// a `return` or `raise` anywhere in it, or a `break` or `continue` that is
+/// not inside a loop within it (nested functions and classes aside).
+pub(crate) fn leaves_block(stmt: &Stmt) -> bool {
+    struct Exits {
+        loops: usize,
+        found: bool,
+    }
+    impl<'a> StatementVisitor<'a> for Exits {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                Stmt::Return(_) | Stmt::Raise(_) => self.found = true,
+                Stmt::Break(_) | Stmt::Continue(_) if self.loops == 0 => self.found = true,
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+                // A loop's `break` and `continue` stay inside it; its `else`
+                // is outside.
+                Stmt::For(ast::StmtFor { body, orelse, .. })
+                | Stmt::While(ast::StmtWhile { body, orelse, .. }) => {
+                    self.loops += 1;
+                    self.visit_body(body);
+                    self.loops -= 1;
+                    self.visit_body(orelse);
+                }
+                _ => walk_stmt(self, stmt),
+            }
+        }
+    }
+    let mut exits = Exits {
+        loops: 0,
+        found: false,
+    };
+    exits.visit_stmt(stmt);
+    exits.found
 }
 
 #[cfg(test)]

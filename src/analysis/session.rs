@@ -10,13 +10,15 @@
 //! bound both by an import and by something else is not trusted.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 use ruff_python_ast::name::UnqualifiedName;
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, ExprContext, Pattern, Stmt};
 
 use crate::flask::FLASK_SESSION;
+use crate::project::{ModuleName, Project, absolute_module};
 
 /// Qualified names that are Flask's request.
 const FLASK_REQUEST: &[&str] = &["flask.request", "flask.globals.request"];
@@ -69,25 +71,58 @@ pub(crate) struct SessionModel<'a> {
     /// Names bound (in any scope) by imports that lead to the session or
     /// the request.
     heads: Vec<String>,
+    /// Functions defined at the module's top level.
+    module_functions: Vec<&'a str>,
+    /// The file's module, when it has a name.
+    module: Option<ModuleName>,
+}
+
+/// Where a file stands in its project, for what one file cannot say.
+#[derive(Debug, Clone, Copy)]
+pub struct InProject<'p> {
+    /// The project.
+    pub(crate) project: &'p Project,
+    /// The file's absolute path; `None` for a text of no file.
+    pub(crate) file: Option<&'p Path>,
+}
+
+impl<'p> InProject<'p> {
+    /// A text checked in `project` as the file at `file`.
+    pub fn new(project: &'p Project, file: Option<&'p Path>) -> Self {
+        Self { project, file }
+    }
 }
 
 impl<'a> SessionModel<'a> {
     /// Builds the model of a module. `extra_session_names` are more dotted
-    /// paths that are the session (the `session-names` setting).
-    pub(crate) fn build(module: &'a [Stmt], extra_session_names: &[String]) -> Self {
+    /// paths that are the session (the `session-names` setting); the
+    /// project resolves relative imports and says which imported names are
+    /// re-exports of the session.
+    pub(crate) fn build(
+        module: &'a [Stmt],
+        extra_session_names: &[String],
+        in_project: InProject,
+    ) -> Self {
         let mut session_names: Vec<String> = FLASK_SESSION
             .iter()
             .map(|name| (*name).to_string())
             .collect();
         session_names.extend(extra_session_names.iter().cloned());
+        let module_name = in_project
+            .file
+            .and_then(|file| in_project.project.module_of(file));
+        let package = module_name.as_ref().and_then(ModuleName::package);
         let mut builder = Builder {
             model: SessionModel {
                 scopes: Vec::new(),
                 units: Vec::new(),
                 session_names,
                 heads: Vec::new(),
+                module_functions: Vec::new(),
+                module: None,
             },
             current: 0,
+            package,
         };
         builder.push_scope(ScopeKind::Module);
         builder.model.units.push(Unit {
@@ -97,8 +132,52 @@ impl<'a> SessionModel<'a> {
         });
         visitor::walk_body(&mut builder, module);
         let mut model = builder.model;
+        if let Some(module) = &module_name {
+            let reexports = model.imported_names().filter(|qualified| {
+                !model.session_names.contains(qualified)
+                    && in_project
+                        .project
+                        .is_session(qualified, &module.import_root)
+            });
+            let reexports: Vec<String> = reexports.collect();
+            model.session_names.extend(reexports);
+        }
         model.heads = model.import_heads();
+        model.module = module_name;
         model
+    }
+
+    /// The qualified names imported anywhere in the file, each once.
+    fn imported_names(&self) -> impl Iterator<Item = String> + '_ {
+        let mut seen = HashSet::new();
+        self.scopes
+            .iter()
+            .flat_map(|scope| scope.bindings.values())
+            .filter_map(|binding| match binding {
+                Binding::Import(qualified) => Some(qualified.clone()),
+                Binding::Other => None,
+            })
+            .filter(move |qualified| seen.insert(qualified.clone()))
+    }
+
+    /// The qualified name a call's callee stands for in `scope`: through
+    /// its imports (`flask.flash` for `flash`), or `module.f` for a
+    /// function `f` defined at the top of this file.
+    pub(crate) fn callee_name(&self, func: &Expr, scope: ScopeId) -> Option<String> {
+        let name = UnqualifiedName::from_expr(func)?;
+        let (head, rest) = name.segments().split_first()?;
+        let mut qualified = match self.resolve(head, scope) {
+            Some(Binding::Import(imported)) => imported.clone(),
+            Some(Binding::Other) if rest.is_empty() && self.module_functions.contains(head) => {
+                format!("{}.{head}", self.module.as_ref()?.name)
+            }
+            _ => return None,
+        };
+        for segment in rest {
+            qualified.push('.');
+            qualified.push_str(segment);
+        }
+        Some(qualified)
     }
 
     /// The names bound by imports of a prefix of a session or request name
@@ -143,6 +222,11 @@ impl<'a> SessionModel<'a> {
     /// Whether `expr` denotes Flask's `request` in `scope`.
     pub(crate) fn is_request(&self, expr: &Expr, scope: ScopeId) -> bool {
         self.denotes(expr, scope, FLASK_REQUEST.iter().copied())
+    }
+
+    /// The file's module, when it has a name.
+    pub(crate) fn module(&self) -> Option<&ModuleName> {
+        self.module.as_ref()
     }
 
     /// The local names through which the session may be reached (`session`,
@@ -238,12 +322,14 @@ impl<'a> SessionModel<'a> {
     }
 }
 
-struct Builder<'a> {
+struct Builder<'a, 'p> {
     model: SessionModel<'a>,
     current: ScopeId,
+    /// The file's package, for relative imports.
+    package: Option<&'p str>,
 }
 
-impl<'a> Builder<'a> {
+impl<'a> Builder<'a, '_> {
     fn push_scope(&mut self, kind: ScopeKind) -> ScopeId {
         let parent = (!self.model.scopes.is_empty()).then_some(self.current);
         self.model.scopes.push(Scope {
@@ -295,12 +381,10 @@ impl<'a> Builder<'a> {
     }
 
     fn bind_import_from(&mut self, import: &'a ast::StmtImportFrom) {
-        // A relative import's package is unknown here, so what it binds is
-        // not an import of anything flasklint knows.
-        let module = match &import.module {
-            Some(module) if import.level == 0 => Some(module.as_str()),
-            _ => None,
-        };
+        // A relative import resolves from the file's package; without one,
+        // what it binds is not an import of anything flasklint knows.
+        let module = absolute_module(self.package, import.level, import.module.as_deref());
+        let module = module.as_deref();
         for alias in &import.names {
             if alias.name.as_str() == "*" {
                 if let Some(module) = module {
@@ -330,6 +414,9 @@ impl<'a> Builder<'a> {
             }
         }
         self.bind(function.name.as_str(), Binding::Other);
+        if self.current == 0 {
+            self.model.module_functions.push(function.name.as_str());
+        }
         let scope = self.push_scope(ScopeKind::Function);
         for parameter in function.parameters.iter() {
             self.bind(parameter.name().as_str(), Binding::Other);
@@ -358,7 +445,7 @@ impl<'a> Builder<'a> {
     }
 }
 
-impl<'a> Visitor<'a> for Builder<'a> {
+impl<'a> Visitor<'a> for Builder<'a, '_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::FunctionDef(function) => self.visit_function(function),
@@ -447,7 +534,12 @@ mod tests {
     fn is_session(source: &str, marker: &str, extra: &[&str]) -> bool {
         let parsed = parse_module(source).expect("test source parses");
         let extra: Vec<String> = extra.iter().map(|s| (*s).to_string()).collect();
-        let model = SessionModel::build(&parsed.syntax().body, &extra);
+        let project = Project::empty();
+        let model = SessionModel::build(
+            &parsed.syntax().body,
+            &extra,
+            InProject::new(&project, None),
+        );
         let at = TextSize::try_from(source.rfind(marker).expect("marker in source")).unwrap();
         let unit = unit_at(&model, at).expect("marker inside a unit");
         let expr = find_expr(&parsed.syntax().body, at, marker.len()).expect("expr at marker");

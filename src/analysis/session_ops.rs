@@ -293,6 +293,11 @@ impl<'u, 'a> UnitFacts<'u, 'a> {
             marked |= marks_modified(cx, unit, stmt);
             mutations.extend(mutations_in_stmt(cx, unit, &locals, stmt));
         });
+        // Which calls mark the session is a question for the project: ask it
+        // only where a change would otherwise be lost.
+        if !marked && !mutations.is_empty() {
+            marked = calls_marking(cx, unit);
+        }
         Self {
             unit,
             writes,
@@ -690,6 +695,23 @@ fn assigned_targets(stmt: &Stmt) -> Vec<&Expr> {
         Stmt::Delete(delete) => delete.targets.iter().collect(),
         _ => Vec::new(),
     }
+}
+
+/// Whether the unit calls something that always marks the session
+/// modified (`flash(...)`, `login_user(...)`, a project helper that writes
+/// it on every path).
+fn calls_marking(cx: &Checker, unit: &Unit) -> bool {
+    let mut marks = false;
+    for_each_stmt(unit.body, &mut |stmt, _| {
+        for_each_own_expr(stmt, &mut |expr| {
+            for_each_subexpr(expr, &mut |expr| {
+                if !marks && let Expr::Call(call) = expr {
+                    marks = cx.marks_session_call(&call.func, unit.scope);
+                }
+            });
+        });
+    });
+    marks
 }
 
 /// Whether a statement makes Flask save the session whatever it holds:

@@ -16,6 +16,7 @@ use crate::config::settings::{
     Settings,
 };
 use crate::input::read::DEFAULT_MAX_FILE_SIZE;
+use crate::project::Project;
 use crate::rules::{RULES, Rule, RuleSet};
 use crate::{ExitStatus, run};
 
@@ -167,8 +168,11 @@ fn settings(args: Args, stderr: &mut dyn Write) -> Result<Settings, String> {
         (None, paths) => Input::Paths(paths.to_vec()),
     };
     let unsafe_fixes = args.unsafe_fixes;
+    let max_file_size = args.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
+    let project = Project::new(&configurations.project_root(), max_file_size);
     Ok(Settings {
         input,
+        project: Arc::new(project),
         configurations: Arc::new(configurations),
         force_exclude: args.force_exclude,
         fix: match (args.fix, args.diff) {
@@ -176,7 +180,7 @@ fn settings(args: Args, stderr: &mut dyn Write) -> Result<Settings, String> {
             (_, true) => FixMode::Diff { unsafe_fixes },
             _ => FixMode::Report,
         },
-        max_file_size: args.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
+        max_file_size,
         report: ReportOptions {
             format: args.format,
             statistics: args.statistics,

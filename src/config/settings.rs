@@ -14,6 +14,7 @@ use crate::config::file::{self, Config, ConfigError};
 use crate::config::patterns::{self, PathPattern};
 use crate::flask::FLASK_SESSION;
 use crate::input::prefilter::Prefilter;
+use crate::project::Project;
 use crate::rules::RuleSet;
 
 /// Directories and files never walked into unless `exclude` replaces them.
@@ -369,6 +370,23 @@ impl Configurations {
         Ok(scope)
     }
 
+    /// The project root: the directory of the configuration file found
+    /// from the current directory upwards; without one (or with
+    /// `--isolated`), the nearest ancestor of the current directory that
+    /// holds `.git`; else the current directory.
+    pub(crate) fn project_root(&self) -> PathBuf {
+        let config = self.fallback.config.as_deref().and_then(Path::parent);
+        config
+            .map(Path::to_path_buf)
+            .or_else(|| {
+                self.cwd
+                    .ancestors()
+                    .find(|dir| dir.join(".git").exists())
+                    .map(Path::to_path_buf)
+            })
+            .unwrap_or_else(|| self.cwd.clone())
+    }
+
     fn cached(&self, dir: &Path) -> Option<Arc<Scope>> {
         self.by_dir.lock().ok()?.get(dir).cloned()
     }
@@ -405,6 +423,8 @@ pub struct Settings {
     pub(crate) cwd: PathBuf,
     /// The configuration of each directory.
     pub(crate) configurations: Arc<Configurations>,
+    /// The project the files belong to.
+    pub(crate) project: Arc<Project>,
     /// Whether excludes apply to files named on the command line too.
     pub(crate) force_exclude: bool,
     /// What to do with fixes.

@@ -14,7 +14,7 @@ use ruff_python_parser::{Mode, ParseOptions, parse_unchecked};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::analysis::checker::Checker;
-use crate::analysis::session::SessionModel;
+use crate::analysis::session::{InProject, SessionModel};
 use crate::analysis::session_ops::UnitFacts;
 use crate::config::settings::{FileSettings, FixMode, RuleOptions};
 use crate::fix::write::replace_file;
@@ -23,6 +23,7 @@ use crate::input::nesting::{self, MAX_NESTING};
 use crate::input::read::read_source;
 use crate::input::source::{LineIndex, strip_bom};
 use crate::lint::noqa::Suppressions;
+use crate::project::Project;
 use crate::rules::finding::Finding;
 use crate::rules::{Rule, RuleSet};
 
@@ -57,7 +58,12 @@ pub struct Fixed {
 }
 
 /// Reads and checks one file; with `--fix`, writes the fixed file.
-pub(crate) fn lint_file(path: &Path, display: String, settings: FileSettings) -> FileReport {
+pub(crate) fn lint_file(
+    path: &Path,
+    display: String,
+    settings: FileSettings,
+    in_project: InProject,
+) -> FileReport {
     // A seam for the test of what a bug does (debug builds only): panic on
     // the file this variable names.
     #[cfg(debug_assertions)]
@@ -68,7 +74,7 @@ pub(crate) fn lint_file(path: &Path, display: String, settings: FileSettings) ->
         Ok(bytes) => bytes,
         Err(reason) => return io_error(display, settings.rules, reason),
     };
-    let mut report = lint_bytes(display, &bytes, settings);
+    let mut report = lint_bytes_in(display, &bytes, settings, in_project);
     if let (FixMode::Apply { .. }, Some(fixed)) = (settings.fix, &report.fixed)
         && let Err(reason) = replace_file(path, &bytes, fixed.after.as_bytes())
     {
@@ -80,14 +86,28 @@ pub(crate) fn lint_file(path: &Path, display: String, settings: FileSettings) ->
             fix: FixMode::Report,
             ..settings
         };
-        report = lint_bytes(report.path, &bytes, unfixed);
+        report = lint_bytes_in(report.path, &bytes, unfixed, in_project);
         report.warnings.push(warning);
     }
     report
 }
 
 /// Checks the bytes of a file that has been read.
+/// Checks the bytes of a file that has been read, outside any project:
+/// what one text shows by itself.
 pub fn lint_bytes(display: String, bytes: &[u8], settings: FileSettings) -> FileReport {
+    let project = Project::empty();
+    let in_project = InProject::new(&project, None);
+    lint_bytes_in(display, bytes, settings, in_project)
+}
+
+/// Checks the bytes of a file that has been read, in its project.
+pub(crate) fn lint_bytes_in(
+    display: String,
+    bytes: &[u8],
+    settings: FileSettings,
+    in_project: InProject,
+) -> FileReport {
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(error) => {
@@ -96,10 +116,9 @@ pub fn lint_bytes(display: String, bytes: &[u8], settings: FileSettings) -> File
             return io_error(display, settings.rules, reason);
         }
     };
-    if settings
-        .prefilter
-        .is_some_and(|gate| !gate.may_use_session(bytes))
-    {
+    if settings.prefilter.is_some_and(|gate| {
+        !gate.may_use_session(bytes) && !in_project.project.may_reach_session(bytes)
+    }) {
         return FileReport::empty(display);
     }
     let source = strip_bom(text);
@@ -108,11 +127,17 @@ pub fn lint_bytes(display: String, bytes: &[u8], settings: FileSettings) -> File
         FixMode::Apply { unsafe_fixes } | FixMode::Diff { unsafe_fixes } => (unsafe_fixes, true),
     };
     if !fixing {
-        let linted = lint_source(&display, source, settings.rules, settings.options);
+        let linted = lint_source(
+            &display,
+            source,
+            settings.rules,
+            settings.options,
+            in_project,
+        );
         return FileReport::new(display, source, linted, None);
     }
     let outcome = fix_source(&display, source, unsafe_fixes, |text| {
-        let linted = lint_source(&display, text, settings.rules, settings.options);
+        let linted = lint_source(&display, text, settings.rules, settings.options, in_project);
         Pass {
             findings: linted.findings,
             parses: linted.parses,
@@ -120,7 +145,13 @@ pub fn lint_bytes(display: String, bytes: &[u8], settings: FileSettings) -> File
     });
     let bom = &text[..text.len() - source.len()];
     let final_source = outcome.fixed.as_deref().unwrap_or(source);
-    let mut linted = lint_source(&display, final_source, settings.rules, settings.options);
+    let mut linted = lint_source(
+        &display,
+        final_source,
+        settings.rules,
+        settings.options,
+        in_project,
+    );
     linted.warnings.extend(outcome.warnings);
     let fixed = outcome.fixed.as_ref().map(|after| Fixed {
         before: text.to_string(),
@@ -178,10 +209,11 @@ pub(crate) fn lint_file_guarded(
     path: &Path,
     display: String,
     settings: FileSettings,
+    in_project: InProject,
 ) -> FileReport {
     let shown = display.clone();
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        lint_file(path, display, settings)
+        lint_file(path, display, settings, in_project)
     }))
     .unwrap_or_else(|panic| {
         let what = panic
@@ -222,7 +254,13 @@ struct Linted {
 
 /// Checks Python source text (without a byte order mark): the findings
 /// that are not suppressed, and warnings about the file's `noqa` comments.
-fn lint_source(path: &str, source: &str, rules: RuleSet, options: &RuleOptions) -> Linted {
+fn lint_source(
+    path: &str,
+    source: &str,
+    rules: RuleSet,
+    options: &RuleOptions,
+    in_project: InProject,
+) -> Linted {
     if nesting::too_deep(source) {
         let message = format!(
             "syntax error: nested more than {MAX_NESTING} levels deep (CPython stops at 200 nested brackets); the file is not parsed"
@@ -267,10 +305,11 @@ fn lint_source(path: &str, source: &str, rules: RuleSet, options: &RuleOptions) 
         .map(Ranged::range)
         .collect();
     let lines = LineIndex::new(source);
-    let model = SessionModel::build(&module.body, &options.session_names);
+    let model = SessionModel::build(&module.body, &options.session_names, in_project);
     let checker = Checker {
         source,
         model: &model,
+        project: in_project.project,
         options,
         comments: &comments,
         lines: &lines,

@@ -22,11 +22,10 @@
 
 use std::collections::HashMap;
 
-use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
-use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
-use crate::analysis::checker::{Checker, Unit, for_each_child_block, is_compound};
+use crate::analysis::checker::{Checker, Unit, for_each_child_block, is_compound, leaves_block};
 use crate::analysis::session_ops::{Mutation, Presence, UnitFacts, WriteBack};
 use crate::rules::Rule;
 use crate::rules::finding::{Applicability, Edit, Finding, Fix};
@@ -426,39 +425,4 @@ fn shares_line_after(cx: &Checker, stmt: &Stmt) -> bool {
     let rest = &cx.source[TextRange::new(stmt.end(), cx.line_end(stmt.end())).to_std_range()];
     let rest = rest.trim_start();
     !(rest.is_empty() || rest.starts_with('#'))
-}
-
-/// Whether control can leave the block containing `stmt` from inside it:
-/// a `return` or `raise` anywhere in it, or a `break` or `continue` that is
-/// not inside a loop within it (nested functions and classes aside).
-fn leaves_block(stmt: &Stmt) -> bool {
-    struct Exits {
-        loops: usize,
-        found: bool,
-    }
-    impl<'a> StatementVisitor<'a> for Exits {
-        fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            match stmt {
-                Stmt::Return(_) | Stmt::Raise(_) => self.found = true,
-                Stmt::Break(_) | Stmt::Continue(_) if self.loops == 0 => self.found = true,
-                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
-                // A loop's `break` and `continue` stay inside it; its `else`
-                // is outside.
-                Stmt::For(ast::StmtFor { body, orelse, .. })
-                | Stmt::While(ast::StmtWhile { body, orelse, .. }) => {
-                    self.loops += 1;
-                    self.visit_body(body);
-                    self.loops -= 1;
-                    self.visit_body(orelse);
-                }
-                _ => walk_stmt(self, stmt),
-            }
-        }
-    }
-    let mut exits = Exits {
-        loops: 0,
-        found: false,
-    };
-    exits.visit_stmt(stmt);
-    exits.found
 }

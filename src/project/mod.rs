@@ -1,0 +1,327 @@
+//! The project: what no single file holds. Which modules re-export the
+//! Flask session (`from myapp.compat import session`), and which of the
+//! project's functions write it on every path, so that calling one marks
+//! the session modified.
+//!
+//! A module is read for its facts only when a checked file imports from
+//! it, once per run, and never parsed when its text cannot bind or write
+//! the session. Parsing every file twice, once for facts and once to check
+//! it, would double the parse cost the benchmark holds flasklint to. The
+//! answers follow imports from module to module; each question keeps the
+//! modules it has visited, so cycles end, and only the answer to the
+//! question asked is kept, so answers do not depend on the order in which
+//! threads ask them.
+
+mod module;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use module::ModuleFacts;
+pub(crate) use module::absolute_module;
+
+use crate::flask::{FLASK_SESSION, MARKING_CALLS};
+use crate::input::read::read_source;
+
+/// Where a file stands among the project's modules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleName {
+    /// The dotted name: `myapp.views.cart`.
+    pub(crate) name: String,
+    /// Whether the file is a package's `__init__.py`.
+    pub(crate) is_package: bool,
+    /// The directory its top package is in: where Python finds it.
+    pub(crate) import_root: PathBuf,
+}
+
+impl ModuleName {
+    /// The package relative imports start from.
+    pub(crate) fn package(&self) -> Option<&str> {
+        if self.is_package {
+            Some(&self.name)
+        } else {
+            self.name.rsplit_once('.').map(|(package, _)| package)
+        }
+    }
+}
+
+fn is_package_dir(dir: &Path) -> bool {
+    dir.join("__init__.py").is_file() || dir.join("__init__.pyi").is_file()
+}
+
+/// A located module: its file, and whether it is a package.
+type Located = Option<(PathBuf, bool)>;
+
+/// The project's facts, read as they are asked for.
+#[derive(Debug)]
+pub struct Project {
+    /// Where imports resolve when the importing file's own packages do not
+    /// say: the root and its `src/`.
+    roots: Vec<PathBuf>,
+    /// The packages directly in those roots (`myapp`), so that a file
+    /// importing from one is parsed even when it does not name `flask`.
+    top_packages: Vec<String>,
+    max_file_size: u64,
+    package_dirs: Mutex<HashMap<PathBuf, bool>>,
+    located: Mutex<HashMap<(PathBuf, String), Located>>,
+    facts: Mutex<HashMap<PathBuf, Arc<ModuleFacts>>>,
+    answers: Mutex<HashMap<(Question, PathBuf, String), bool>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Question {
+    IsSession,
+    MarksSession,
+}
+
+impl Project {
+    /// The project under `root`; files larger than `max_file_size` are not
+    /// read for facts.
+    pub(crate) fn new(root: &Path, max_file_size: u64) -> Self {
+        let roots = vec![root.to_path_buf(), root.join("src")];
+        let mut top_packages: Vec<String> = roots
+            .iter()
+            .filter_map(|dir| std::fs::read_dir(dir).ok())
+            .flatten()
+            .filter_map(Result::ok)
+            .filter(|entry| is_package_dir(&entry.path()))
+            .filter_map(|entry| entry.file_name().into_string().ok())
+            .collect();
+        top_packages.sort();
+        top_packages.dedup();
+        Self {
+            roots,
+            top_packages,
+            max_file_size,
+            package_dirs: Mutex::default(),
+            located: Mutex::default(),
+            facts: Mutex::default(),
+            answers: Mutex::default(),
+        }
+    }
+
+    /// A project of no modules (for callers with one text and no tree).
+    pub fn empty() -> Self {
+        Self {
+            roots: Vec::new(),
+            top_packages: Vec::new(),
+            max_file_size: 0,
+            package_dirs: Mutex::default(),
+            located: Mutex::default(),
+            facts: Mutex::default(),
+            answers: Mutex::default(),
+        }
+    }
+
+    /// The module of the file at `absolute`: its stem, under every
+    /// directory above it that holds an `__init__.py`. The first directory
+    /// without one is where imports start (so a `src/` layout needs
+    /// nothing special).
+    pub(crate) fn module_of(&self, absolute: &Path) -> Option<ModuleName> {
+        let stem = absolute.file_stem()?.to_str()?;
+        let mut dir = absolute.parent()?;
+        let is_package = stem == "__init__";
+        let mut parts: Vec<&str> = if is_package { Vec::new() } else { vec![stem] };
+        while self.is_package_dir(dir) {
+            parts.push(dir.file_name()?.to_str()?);
+            dir = dir.parent()?;
+        }
+        parts.reverse();
+        (!parts.is_empty()).then(|| ModuleName {
+            name: parts.join("."),
+            is_package,
+            import_root: dir.to_path_buf(),
+        })
+    }
+
+    fn is_package_dir(&self, dir: &Path) -> bool {
+        if let Some(known) = lock(&self.package_dirs).get(dir) {
+            return *known;
+        }
+        let is_package = is_package_dir(dir);
+        lock(&self.package_dirs).insert(dir.to_path_buf(), is_package);
+        is_package
+    }
+
+    /// Whether a text that does not name `flask` may still reach the
+    /// session through the project: it names `session` and imports
+    /// relatively, or from one of the project's packages, or has a `from`
+    /// import naming `session` (`from sessions import session`).
+    pub(crate) fn may_reach_session(&self, text: &[u8]) -> bool {
+        let find = |needle: &[u8]| memchr::memmem::find(text, needle).is_some();
+        find(b"session")
+            && (find(b"from .")
+                || self
+                    .top_packages
+                    .iter()
+                    .any(|package| find(package.as_bytes()))
+                || imports_a_session_name(text))
+    }
+
+    /// Whether the qualified name (`myapp.compat.session`), imported by a
+    /// module under `import_root`, is Flask's session.
+    pub(crate) fn is_session(&self, qualified: &str, import_root: &Path) -> bool {
+        self.answer(Question::IsSession, qualified, import_root)
+    }
+
+    /// Whether calling the function of this qualified name always marks the
+    /// session modified: `flask.flash`, the extensions' login functions, or
+    /// a project function that writes the session on every path.
+    pub(crate) fn marks_session(&self, qualified: &str, import_root: &Path) -> bool {
+        self.answer(Question::MarksSession, qualified, import_root)
+    }
+
+    fn answer(&self, question: Question, qualified: &str, import_root: &Path) -> bool {
+        let key = (question, import_root.to_path_buf(), qualified.to_string());
+        if let Some(known) = lock(&self.answers).get(&key) {
+            return *known;
+        }
+        let mut visited = HashSet::new();
+        let answer = match question {
+            Question::IsSession => self.find_session(qualified, import_root, &mut visited),
+            Question::MarksSession => self.find_marking(qualified, import_root, &mut visited),
+        };
+        lock(&self.answers).insert(key, answer);
+        answer
+    }
+
+    fn find_session(
+        &self,
+        qualified: &str,
+        import_root: &Path,
+        visited: &mut HashSet<String>,
+    ) -> bool {
+        if FLASK_SESSION.contains(&qualified) {
+            return true;
+        }
+        if !visited.insert(qualified.to_string()) {
+            return false;
+        }
+        let Some((facts, root, name)) = self.facts_of_member(qualified, import_root) else {
+            return false;
+        };
+        facts.aliases_session(name)
+            || facts
+                .import_of(name)
+                .is_some_and(|imported| self.find_session(imported, &root, visited))
+    }
+
+    fn find_marking(
+        &self,
+        qualified: &str,
+        import_root: &Path,
+        visited: &mut HashSet<String>,
+    ) -> bool {
+        if MARKING_CALLS.contains(&qualified) {
+            return true;
+        }
+        if !visited.insert(qualified.to_string()) {
+            return false;
+        }
+        let Some((facts, root, name)) = self.facts_of_member(qualified, import_root) else {
+            return false;
+        };
+        if let Some(imported) = facts.import_of(name) {
+            return self.find_marking(imported, &root, visited);
+        }
+        let Some(function) = facts.function(name) else {
+            return false;
+        };
+        function
+            .writes
+            .iter()
+            .any(|written| self.find_session(written, &root, &mut HashSet::new()))
+            || function
+                .calls
+                .iter()
+                .any(|called| self.find_marking(called, &root, visited))
+    }
+
+    /// The facts of the module holding `qualified` (`myapp.compat` for
+    /// `myapp.compat.session`), the import root it was found in, and the
+    /// member's name.
+    fn facts_of_member<'q>(
+        &self,
+        qualified: &'q str,
+        import_root: &Path,
+    ) -> Option<(Arc<ModuleFacts>, PathBuf, &'q str)> {
+        let (module, name) = qualified.rsplit_once('.')?;
+        let (root, path, is_package) = self.locate(module, import_root)?;
+        Some((self.facts_at(&path, module, is_package), root, name))
+    }
+
+    /// The file of `module`, from the importing file's root, then the
+    /// project's roots.
+    fn locate(&self, module: &str, import_root: &Path) -> Option<(PathBuf, PathBuf, bool)> {
+        let mut roots = vec![import_root.to_path_buf()];
+        roots.extend(
+            self.roots
+                .iter()
+                .filter(|root| *root != import_root)
+                .cloned(),
+        );
+        roots.into_iter().find_map(|root| {
+            let key = (root.clone(), module.to_string());
+            let cached = lock(&self.located).get(&key).cloned();
+            let found = cached.unwrap_or_else(|| {
+                let found = find_module_file(&root, module);
+                lock(&self.located).insert(key, found.clone());
+                found
+            });
+            found.map(|(path, is_package)| (root, path, is_package))
+        })
+    }
+
+    fn facts_at(&self, path: &Path, module: &str, is_package: bool) -> Arc<ModuleFacts> {
+        if let Some(facts) = lock(&self.facts).get(path) {
+            return facts.clone();
+        }
+        let text = read_source(path, self.max_file_size)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .unwrap_or_default();
+        let facts = Arc::new(ModuleFacts::of(module, is_package, &text));
+        lock(&self.facts).insert(path.to_path_buf(), facts.clone());
+        facts
+    }
+}
+
+/// Whether a line that starts with `from ` imports a name with `session`
+/// in it.
+fn imports_a_session_name(text: &[u8]) -> bool {
+    memchr::memmem::find_iter(text, b"from ").any(|at| {
+        let line_start = text[..at]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let line_end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i);
+        let line = &text[line_start..line_end];
+        line[..at - line_start].iter().all(u8::is_ascii_whitespace)
+            && memchr::memmem::find(line, b" import ")
+                .is_some_and(|import| memchr::memmem::find(&line[import..], b"session").is_some())
+    })
+}
+
+/// `root/a/b.py` or `root/a/b/__init__.py` for the module `a.b`.
+fn find_module_file(root: &Path, module: &str) -> Located {
+    let mut path = root.to_path_buf();
+    for part in module.split('.') {
+        if part.is_empty() || part.contains(['/', '\\']) {
+            return None;
+        }
+        path.push(part);
+    }
+    let init = path.join("__init__.py");
+    if init.is_file() {
+        return Some((init, true));
+    }
+    let file = path.with_extension("py");
+    file.is_file().then_some((file, false))
+}
+
+/// A lock that a panic elsewhere did not spoil: the maps hold only
+/// complete entries.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poison| poison.into_inner())
+}
