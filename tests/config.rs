@@ -787,3 +787,43 @@ fn explain_takes_a_code_or_a_name() {
         .code(2)
         .stderr(predicate::str::contains("unknown rule code or name"));
 }
+
+#[test]
+fn session_backend_and_serializer_take_only_their_values() {
+    let error = config_error("flasklint.toml", "session-backend = \"redis\"\n");
+    assert!(
+        error.contains("unknown value `redis` for `session-backend`"),
+        "{error}"
+    );
+    assert!(
+        error.contains("`\"auto\"`, `\"cookie\"`, `\"server\"`"),
+        "{error}"
+    );
+    assert!(error.contains("flasklint.toml:1:19"), "{error}");
+    let error = config_error("flasklint.toml", "session-serializer = \"yaml\"\n");
+    assert!(
+        error.contains(
+            "one of `\"auto\"`, `\"tagged-json\"`, `\"msgpack\"`, `\"json\"`, `\"pickle\"`"
+        ),
+        "{error}"
+    );
+    // Valid values are accepted, and `cookie` overrides what is found.
+    let dir = tree(&[
+        ("flasklint.toml", "session-backend = \"cookie\"\n"),
+        (
+            "app/__init__.py",
+            "from flask import Flask\nfrom flask_session import Session\n\napp = Flask(__name__)\nSession(app)\n",
+        ),
+        ("app/views.py", MUTATION),
+    ]);
+    assert_eq!(
+        findings(dir.path(), &[]),
+        pairs(&[("app/views.py", "FL105")])
+    );
+    fs::write(
+        dir.path().join("flasklint.toml"),
+        "session-backend = \"auto\"\n",
+    )
+    .expect("write");
+    assert_eq!(findings(dir.path(), &[]), pairs(&[]));
+}

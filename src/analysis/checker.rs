@@ -1,6 +1,8 @@
 //! What a rule sees: the file's text and session model, the unit of code
 //! it checks, and walks over that unit's statements and expressions.
 
+use std::borrow::Cow;
+
 use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
@@ -8,9 +10,10 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 pub(crate) use crate::analysis::session::Unit;
 use crate::analysis::session::{ScopeId, SessionModel};
+use crate::config::file::{SessionBackend, SessionSerializer};
 use crate::config::settings::RuleOptions;
 use crate::input::source::LineIndex;
-use crate::project::Project;
+use crate::project::{Backend, Project, Serializer};
 
 /// The shared context of every rule on one file.
 #[derive(Debug)]
@@ -58,6 +61,37 @@ impl Checker<'_> {
     /// Whether `expr` is the Flask session in `scope`.
     pub(crate) fn is_session(&self, expr: &Expr, scope: ScopeId) -> bool {
         self.model.is_session(expr, scope)
+    }
+
+    /// The session backend: the one the configuration names, else the one
+    /// the project installs (with the configured serializer, if any).
+    pub(crate) fn backend(&self) -> Cow<'_, Backend> {
+        let serializer = self
+            .options
+            .session_serializer
+            .map(|serializer| match serializer {
+                SessionSerializer::TaggedJson => Serializer::TaggedJson,
+                SessionSerializer::Msgpack => Serializer::Msgpack,
+                SessionSerializer::Json => Serializer::Json,
+                SessionSerializer::Pickle => Serializer::Pickle,
+            });
+        let mut backend = match self.options.session_backend {
+            None => Cow::Borrowed(self.project.backend(self.model.module())),
+            Some(SessionBackend::Cookie) => Cow::Owned(Backend::cookie(
+                "`session-backend = \"cookie\"` in the configuration",
+            )),
+            Some(SessionBackend::Server) => Cow::Owned(Backend {
+                name: "a server-side session store".to_string(),
+                cookie: false,
+                serializer: Serializer::Unknown,
+                saves_every_request: None,
+                evidence: "`session-backend = \"server\"` in the configuration".to_string(),
+            }),
+        };
+        if let Some(serializer) = serializer {
+            backend.to_mut().serializer = serializer;
+        }
+        backend
     }
 
     /// Whether calling `func` in `scope` always marks the session modified:

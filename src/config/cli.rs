@@ -169,7 +169,16 @@ fn settings(args: Args, stderr: &mut dyn Write) -> Result<Settings, String> {
     };
     let unsafe_fixes = args.unsafe_fixes;
     let max_file_size = args.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
-    let project = Project::new(&configurations.project_root(), max_file_size);
+    let root = configurations.project_root();
+    let root_scope = configurations
+        .for_dir(&root)
+        .map_err(|error| error.render(std::io::stderr().is_terminal()))?;
+    let project = Project::new(
+        &root,
+        max_file_size,
+        root_scope.excludes.clone(),
+        root_scope.respect_gitignore,
+    );
     Ok(Settings {
         input,
         project: Arc::new(project),

@@ -32,6 +32,8 @@ struct RawConfig {
     max_session_writes: Option<Spanned<i64>>,
     max_value_bytes: Option<Spanned<i64>>,
     session_names: Option<Vec<Spanned<String>>>,
+    session_backend: Option<Spanned<String>>,
+    session_serializer: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -69,6 +71,33 @@ pub(crate) struct Config {
     pub(crate) max_value_bytes: Option<usize>,
     /// More dotted paths that are the session.
     pub(crate) session_names: Vec<String>,
+    /// `session-backend`, when not `auto`.
+    pub(crate) session_backend: Option<SessionBackend>,
+    /// `session-serializer`, when not `auto`.
+    pub(crate) session_serializer: Option<SessionSerializer>,
+}
+
+/// `session-backend`: which backend the app uses, when flasklint should
+/// not find out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SessionBackend {
+    /// Flask's signed cookie.
+    Cookie,
+    /// A server-side store (Flask-Session or the app's own).
+    Server,
+}
+
+/// `session-serializer`: how the configured backend writes values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SessionSerializer {
+    /// Flask's `TaggedJSONSerializer`.
+    TaggedJson,
+    /// msgspec MessagePack.
+    Msgpack,
+    /// msgspec JSON.
+    Json,
+    /// pickle.
+    Pickle,
 }
 
 impl Config {
@@ -185,7 +214,63 @@ impl Check<'_> {
                 .map(|n| self.count("max-value-bytes", &n))
                 .transpose()?,
             session_names: self.session_names(raw.session_names.unwrap_or_default())?,
+            session_backend: raw
+                .session_backend
+                .map(|value| {
+                    self.choice(
+                        "session-backend",
+                        &value,
+                        &[
+                            ("auto", None),
+                            ("cookie", Some(SessionBackend::Cookie)),
+                            ("server", Some(SessionBackend::Server)),
+                        ],
+                    )
+                })
+                .transpose()?
+                .flatten(),
+            session_serializer: raw
+                .session_serializer
+                .map(|value| {
+                    self.choice(
+                        "session-serializer",
+                        &value,
+                        &[
+                            ("auto", None),
+                            ("tagged-json", Some(SessionSerializer::TaggedJson)),
+                            ("msgpack", Some(SessionSerializer::Msgpack)),
+                            ("json", Some(SessionSerializer::Json)),
+                            ("pickle", Some(SessionSerializer::Pickle)),
+                        ],
+                    )
+                })
+                .transpose()?
+                .flatten(),
         })
+    }
+
+    /// One of the allowed values of `key`.
+    fn choice<T: Copy>(
+        &self,
+        key: &str,
+        value: &Spanned<String>,
+        allowed: &[(&str, T)],
+    ) -> Result<T, ConfigError> {
+        allowed
+            .iter()
+            .find(|(name, _)| *name == value.get_ref())
+            .map(|(_, choice)| *choice)
+            .ok_or_else(|| {
+                let names: Vec<String> = allowed
+                    .iter()
+                    .map(|(name, _)| format!("`\"{name}\"`"))
+                    .collect();
+                self.at(
+                    value.span(),
+                    format!("unknown value `{}` for `{key}`", value.get_ref()),
+                    &format!("one of {}", names.join(", ")),
+                )
+            })
     }
 
     fn rules(&self, key: &str, codes: &[Spanned<String>]) -> Result<RuleSet, ConfigError> {

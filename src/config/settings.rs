@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::config::file::{self, Config, ConfigError};
+use crate::config::file::{self, Config, ConfigError, SessionBackend, SessionSerializer};
 use crate::config::patterns::{self, PathPattern};
 use crate::flask::FLASK_SESSION;
 use crate::input::prefilter::Prefilter;
@@ -72,6 +72,10 @@ pub struct RuleOptions {
     pub max_value_bytes: usize,
     /// More dotted paths that are the Flask session.
     pub session_names: Vec<String>,
+    /// The backend the configuration names, instead of the one found.
+    pub(crate) session_backend: Option<SessionBackend>,
+    /// The serializer the configuration names.
+    pub(crate) session_serializer: Option<SessionSerializer>,
 }
 
 impl Default for RuleOptions {
@@ -80,6 +84,8 @@ impl Default for RuleOptions {
             max_session_writes: 1,
             max_value_bytes: 512,
             session_names: Vec::new(),
+            session_backend: None,
+            session_serializer: None,
         }
     }
 }
@@ -251,6 +257,8 @@ impl Scope {
                     .and_then(|c| c.max_value_bytes)
                     .unwrap_or(defaults.max_value_bytes),
                 session_names,
+                session_backend: config.and_then(|c| c.session_backend),
+                session_serializer: config.and_then(|c| c.session_serializer),
             },
         })
     }

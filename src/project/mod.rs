@@ -12,15 +12,19 @@
 //! question asked is kept, so answers do not depend on the order in which
 //! threads ask them.
 
+mod backend;
 mod module;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
+pub(crate) use backend::{Backend, Serializer};
+use backend::{BackendFacts, Version};
 use module::ModuleFacts;
 pub(crate) use module::absolute_module;
 
+use crate::config::patterns::PathPattern;
 use crate::flask::{FLASK_SESSION, MARKING_CALLS};
 use crate::input::read::read_source;
 
@@ -67,6 +71,25 @@ pub struct Project {
     located: Mutex<HashMap<(PathBuf, String), Located>>,
     facts: Mutex<HashMap<PathBuf, Arc<ModuleFacts>>>,
     answers: Mutex<HashMap<(Question, PathBuf, String), bool>>,
+    /// Excluded from the scan for the backend, as from discovery.
+    excludes: Vec<PathPattern>,
+    respect_gitignore: bool,
+    /// The backends, scanned for on the first question.
+    backends: OnceLock<Backends>,
+}
+
+/// The backend of every file, or of each app.
+#[derive(Debug)]
+enum Backends {
+    One(Backend),
+    /// By app (import root and top package), and the cookie for the rest.
+    PerApp(HashMap<(String, PathBuf), Backend>, Backend),
+}
+
+/// A module's app: its top package, under its import root.
+fn app_of(module: &ModuleName) -> (String, PathBuf) {
+    let top = module.name.split('.').next().unwrap_or_default();
+    (top.to_string(), module.import_root.clone())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -78,7 +101,12 @@ enum Question {
 impl Project {
     /// The project under `root`; files larger than `max_file_size` are not
     /// read for facts.
-    pub(crate) fn new(root: &Path, max_file_size: u64) -> Self {
+    pub(crate) fn new(
+        root: &Path,
+        max_file_size: u64,
+        excludes: Vec<PathPattern>,
+        respect_gitignore: bool,
+    ) -> Self {
         let roots = vec![root.to_path_buf(), root.join("src")];
         let mut top_packages: Vec<String> = roots
             .iter()
@@ -98,6 +126,9 @@ impl Project {
             located: Mutex::default(),
             facts: Mutex::default(),
             answers: Mutex::default(),
+            excludes,
+            respect_gitignore,
+            backends: OnceLock::new(),
         }
     }
 
@@ -111,7 +142,124 @@ impl Project {
             located: Mutex::default(),
             facts: Mutex::default(),
             answers: Mutex::default(),
+            excludes: Vec::new(),
+            respect_gitignore: false,
+            backends: OnceLock::from(Backends::One(Backend::cookie("no project"))),
         }
+    }
+
+    /// The project root.
+    pub(crate) fn root(&self) -> Option<&Path> {
+        self.roots.first().map(PathBuf::as_path)
+    }
+
+    /// The session backend of the app the file at `module` belongs to.
+    ///
+    /// Found once: from the files under the root that discovery would find
+    /// and that name `flask_session`, `session_interface` or a `SESSION_`
+    /// setting, and Flask-Session's version from the dependency files.
+    /// Each file's facts belong to its app: its top package under its
+    /// import root. When one app (or none) installs a backend, every file
+    /// uses it, with the settings of all files; when several do, each
+    /// file uses its own app's, and a file of no such app the cookie.
+    pub(crate) fn backend(&self, module: Option<&ModuleName>) -> &Backend {
+        let apps = self.backends.get_or_init(|| self.scan_backends());
+        match apps {
+            Backends::One(backend) => backend,
+            Backends::PerApp(by_app, cookie) => module
+                .and_then(|module| by_app.get(&app_of(module)))
+                .unwrap_or(cookie),
+        }
+    }
+
+    fn scan_backends(&self) -> Backends {
+        let Some(root) = self.root() else {
+            return Backends::One(Backend::cookie("no project"));
+        };
+        let (sources, dependency_files) = self.scan_files(root);
+        let facts: Vec<(String, BackendFacts)> = sources
+            .iter()
+            .filter_map(|path| {
+                let bytes = read_source(path, self.max_file_size).ok()?;
+                if !BackendFacts::may_say(&bytes) {
+                    return None;
+                }
+                let text = String::from_utf8(bytes).ok()?;
+                let shown = backend::shown(path, root);
+                let facts = BackendFacts::of(&shown, &text);
+                Some((shown, facts))
+            })
+            .collect();
+        let version: Option<Version> = dependency_files.iter().find_map(|path| {
+            let text = std::fs::read_to_string(path).ok()?;
+            backend::flask_session_version(path, &text)
+        });
+        let app_of_file = |shown: &str| {
+            self.module_of(&root.join(shown))
+                .map(|module| app_of(&module))
+                .unwrap_or_default()
+        };
+        let mut installing: Vec<(String, PathBuf)> = facts
+            .iter()
+            .filter(|(_, file)| backend::installs(file))
+            .map(|(shown, _)| app_of_file(shown))
+            .collect();
+        installing.sort();
+        installing.dedup();
+        if installing.len() <= 1 {
+            let all: Vec<&(String, BackendFacts)> = facts.iter().collect();
+            return Backends::One(backend::decide(&all, version.as_ref()));
+        }
+        let by_app = installing
+            .into_iter()
+            .map(|app| {
+                let own: Vec<&(String, BackendFacts)> = facts
+                    .iter()
+                    .filter(|(shown, _)| app_of_file(shown) == app)
+                    .collect();
+                let backend = backend::decide(&own, version.as_ref());
+                (app, backend)
+            })
+            .collect();
+        let cookie = Backend::cookie("a file of no app that installs a backend");
+        Backends::PerApp(by_app, cookie)
+    }
+
+    /// The Python files and the dependency files under the root that
+    /// discovery would find (hidden directories, `.gitignore` and the
+    /// root's excludes respected), in path order.
+    fn scan_files(&self, root: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
+        let excludes = self.excludes.clone();
+        let walk = ignore::WalkBuilder::new(root)
+            .hidden(true)
+            .git_ignore(self.respect_gitignore)
+            .git_exclude(self.respect_gitignore)
+            .ignore(self.respect_gitignore)
+            .require_git(false)
+            .follow_links(false)
+            .filter_entry(move |entry| {
+                entry.depth() == 0
+                    || !excludes.iter().any(|pattern| {
+                        pattern.matches_name(entry.file_name()) || pattern.matches(entry.path())
+                    })
+            })
+            .build();
+        let mut sources = Vec::new();
+        let mut dependency_files = Vec::new();
+        for entry in walk.filter_map(Result::ok) {
+            if !entry.file_type().is_some_and(|kind| kind.is_file()) {
+                continue;
+            }
+            let name = entry.file_name().to_string_lossy();
+            if backend::is_dependency_file(&name) {
+                dependency_files.push(entry.path().to_path_buf());
+            } else if name.ends_with(".py") {
+                sources.push(entry.path().to_path_buf());
+            }
+        }
+        sources.sort();
+        dependency_files.sort();
+        (sources, dependency_files)
     }
 
     /// The module of the file at `absolute`: its stem, under every

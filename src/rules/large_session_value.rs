@@ -20,10 +20,24 @@ pub(crate) fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>
     let unit = facts.unit;
     let locals = &facts.locals;
     let large = Large { cx, unit, locals };
+    if facts.writes.is_empty() {
+        return;
+    }
+    let backend = cx.backend();
     let unserializable = Unserializable::new(cx, unit, locals);
-    let why_large = |expr| match unserializable.problem(expr) {
-        Some(_) => None,
-        None => large.why_large(expr, 0),
+    let why_large = |expr| {
+        if unserializable.fails(expr, &backend) {
+            None
+        } else {
+            large.why_large(expr, 0)
+        }
+    };
+    let cost = if backend.cookie {
+        "the session cookie carries it on every request".to_string()
+    } else {
+        format!(
+            "the session store reads it and writes it back on every request that saves the session (backend: {backend})"
+        )
     };
     for (write, _) in &facts.writes {
         let session = cx.text(write.session);
@@ -31,7 +45,7 @@ pub(crate) fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>
             let destination = stored.destination(session);
             find_in_stored_value(stored.value, &why_large, &mut |expr, why| {
                 let message = format!(
-                    "`{}` stored in {destination} in `{}` is {why}; the session cookie carries it on every request",
+                    "`{}` stored in {destination} in `{}` is {why}; {cost}",
                     cx.snippet(expr),
                     unit.name
                 );

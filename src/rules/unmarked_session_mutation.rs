@@ -27,6 +27,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use crate::analysis::checker::{Checker, Unit, for_each_child_block, is_compound, leaves_block};
 use crate::analysis::session_ops::{Mutation, Presence, UnitFacts, WriteBack};
+use crate::project::Backend;
 use crate::rules::Rule;
 use crate::rules::finding::{Applicability, Edit, Finding, Fix};
 
@@ -43,6 +44,11 @@ pub(crate) fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>
         })
         .collect();
     if lost.is_empty() {
+        return;
+    }
+    // A backend that saves every request saves the change too.
+    let backend = cx.backend();
+    if backend.saves_every_request == Some(true) {
         return;
     }
     let mut by_start: Vec<usize> = lost
@@ -80,7 +86,7 @@ pub(crate) fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>
             },
             edits: vec![edit.clone()],
         });
-        findings.push(finding(cx, unit, mutation).with_fix(fix));
+        findings.push(finding(cx, unit, mutation, &backend).with_fix(fix));
     }
 }
 
@@ -178,7 +184,7 @@ fn key_value(text: &str) -> &str {
     text
 }
 
-fn finding(cx: &Checker, unit: &Unit, mutation: &Mutation) -> Finding {
+fn finding(cx: &Checker, unit: &Unit, mutation: &Mutation, backend: &Backend) -> Finding {
     let session = cx.text(mutation.value.session);
     let read = cx.snippet(mutation.value.read);
     let changed = cx.snippet(mutation.changed);
@@ -190,8 +196,14 @@ fn finding(cx: &Checker, unit: &Unit, mutation: &Mutation) -> Finding {
     let (message, help) = match mutation.value.presence {
         Presence::Stored => (
             format!(
-                "{what} is changed in place ({}) but `{}` never sets `{session}.modified = True`; Flask does not see the change and drops it",
-                mutation.how, unit.name
+                "{what} is changed in place ({}) but `{}` never sets `{session}.modified = True`; {} does not see the change and drops it",
+                mutation.how,
+                unit.name,
+                if backend.cookie {
+                    "Flask"
+                } else {
+                    "the session interface"
+                }
             ),
             format!("Add `{session}.modified = True` after the change"),
         ),
@@ -209,6 +221,16 @@ fn finding(cx: &Checker, unit: &Unit, mutation: &Mutation) -> Finding {
                     "Bind the value to a name and store it back after the last change (`{session}[key] = value`); `{session}.modified = True` would not save a default"
                 ),
             },
+        ),
+    };
+    // Say what was assumed where it is not Flask's cookie.
+    let message = match backend.saves_every_request {
+        _ if backend.cookie => message,
+        Some(_) => format!(
+            "{message} (backend: {backend}, which saves a session only when it is marked modified)"
+        ),
+        None => format!(
+            "{message}, unless the backend saves every session: whether it does is not known (backend: {backend})"
         ),
     };
     Finding::new(Rule::UnmarkedSessionMutation, message, mutation.range).with_help(help)

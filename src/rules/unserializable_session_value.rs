@@ -10,6 +10,7 @@ use crate::analysis::checker::{Checker, Unit, function_name, method_name, receiv
 use crate::analysis::session_ops::{
     LocalBindings, UnitFacts, find_in_stored_value, value_branches,
 };
+use crate::project::{Backend, Serializer};
 use crate::rules::Rule;
 use crate::rules::finding::Finding;
 
@@ -33,28 +34,77 @@ const MODEL_IDS: &str = "Store the primary keys (e.g. `[p.id for p in products]`
 const UPLOAD: &str =
     "Save the upload (to disk or object storage) and store its name or id in the session";
 
+/// What kind of value cannot be written: each serializer fails on some.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    /// A `set` or `frozenset`.
+    Set,
+    /// A lambda, a generator or an open file: nothing writes these.
+    Unwritable,
+    /// A model instance, a collection of them, an uploaded file.
+    Object,
+    /// An instance of another class, which the JSON provider may convert.
+    ClassInstance,
+}
+
 /// Why a value is a problem, and what to store instead.
 pub(super) struct Problem {
     what: String,
-    /// Whether the serializer writes it (as something else) rather than
-    /// raising.
-    converted: bool,
+    kind: Kind,
     help: &'static str,
 }
 
 impl Problem {
-    fn raises(what: impl Into<String>, help: &'static str) -> Option<Self> {
+    fn new(what: impl Into<String>, kind: Kind, help: &'static str) -> Option<Self> {
         Some(Self {
             what: what.into(),
-            converted: false,
+            kind,
             help,
         })
+    }
+}
+
+/// What the backend's serializer does with a value of this kind, as the
+/// end of the message; `None` when it writes it and gives it back.
+fn consequence(kind: Kind, backend: &Backend) -> Option<String> {
+    let raises = "raises `TypeError` when the response is saved";
+    match (backend.serializer, kind) {
+        (Serializer::TaggedJson, Kind::ClassInstance) if backend.cookie => Some(format!(
+            "Flask's session serializer {raises}, or gives it back as a different type"
+        )),
+        (Serializer::TaggedJson, _) if backend.cookie => {
+            Some(format!("Flask's session serializer {raises}"))
+        }
+        (Serializer::TaggedJson, Kind::ClassInstance) => Some(format!(
+            "the session serializer (tagged JSON) {raises}, or gives it back as a different type (backend: {backend})"
+        )),
+        (Serializer::TaggedJson, _) => Some(format!(
+            "the session serializer (tagged JSON) {raises} (backend: {backend})"
+        )),
+        (Serializer::Msgpack | Serializer::Json, Kind::Set) => Some(format!(
+            "msgspec writes it as an array, so it comes back as a list (backend: {backend})"
+        )),
+        (Serializer::Msgpack | Serializer::Json, _) => {
+            Some(format!("msgspec {raises} (backend: {backend})"))
+        }
+        (Serializer::Pickle, Kind::Unwritable) => Some(format!(
+            "pickle cannot write it, so saving the session fails when the response is saved (backend: {backend})"
+        )),
+        (Serializer::Pickle, _) | (Serializer::Unknown, _) => None,
     }
 }
 
 /// Checks one unit.
 pub(crate) fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
     let unit = facts.unit;
+    if facts.writes.is_empty() {
+        return;
+    }
+    let backend = cx.backend();
+    // What an unknown serializer cannot write is not known either.
+    if backend.serializer == Serializer::Unknown {
+        return;
+    }
     let finder = Unserializable::new(cx, unit, &facts.locals);
     for (write, _) in &facts.writes {
         let session = cx.text(write.session);
@@ -62,13 +112,12 @@ pub(crate) fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>
             let destination = stored.destination(session);
             find_in_stored_value(
                 stored.value,
-                &|expr| finder.problem(expr),
-                &mut |expr, problem| {
-                    let consequence = if problem.converted {
-                        "Flask's session serializer raises `TypeError` when the response is saved, or gives it back as a different type"
-                    } else {
-                        "Flask's session serializer raises `TypeError` when the response is saved"
-                    };
+                &|expr| {
+                    let problem = finder.problem(expr)?;
+                    let consequence = consequence(problem.kind, &backend)?;
+                    Some((problem, consequence))
+                },
+                &mut |expr, (problem, consequence)| {
                     let message = format!(
                         "`{}` stored in {destination} in `{}` is {}; {consequence}",
                         cx.snippet(expr),
@@ -101,24 +150,32 @@ impl<'c, 'a> Unserializable<'c, 'a> {
         Self { cx, unit, locals }
     }
 
+    /// Whether the backend's serializer fails on `expr` (FL104 reports it).
+    pub(super) fn fails(&self, expr: &'a Expr, backend: &Backend) -> bool {
+        self.problem(expr)
+            .is_some_and(|problem| consequence(problem.kind, backend).is_some())
+    }
+
     /// Why the serializer cannot write `expr`, if it cannot.
-    pub(super) fn problem(&self, expr: &'a Expr) -> Option<Problem> {
+    fn problem(&self, expr: &'a Expr) -> Option<Problem> {
         self.problem_within(expr, 0)
     }
 
     fn problem_within(&self, expr: &'a Expr, depth: usize) -> Option<Problem> {
         if let Some(what) = self.model_collection(expr, depth) {
-            return Problem::raises(what, MODEL_IDS);
+            return Problem::new(what, Kind::Object, MODEL_IDS);
         }
         if let Some(what) = self.upload(expr) {
-            return Problem::raises(what, UPLOAD);
+            return Problem::new(what, Kind::Object, UPLOAD);
         }
         match expr {
-            Expr::Set(_) | Expr::SetComp(_) => Problem::raises("a `set`", AS_LIST),
-            Expr::Lambda(_) => Problem::raises("a lambda", PLAIN_DATA),
-            Expr::Generator(_) => {
-                Problem::raises("a generator", "Store a `list` of the values instead")
-            }
+            Expr::Set(_) | Expr::SetComp(_) => Problem::new("a `set`", Kind::Set, AS_LIST),
+            Expr::Lambda(_) => Problem::new("a lambda", Kind::Unwritable, PLAIN_DATA),
+            Expr::Generator(_) => Problem::new(
+                "a generator",
+                Kind::Unwritable,
+                "Store a `list` of the values instead",
+            ),
             Expr::Call(call) => self.call_problem(call),
             Expr::Name(_) if depth < MAX_ALIAS_DEPTH => {
                 let value = self.locals.value_of(expr)?;
@@ -138,16 +195,17 @@ impl<'c, 'a> Unserializable<'c, 'a> {
 
     fn call_problem(&self, call: &ast::ExprCall) -> Option<Problem> {
         match function_name(call) {
-            Some("set") => return Problem::raises("a `set`", AS_LIST),
-            Some("frozenset") => return Problem::raises("a `frozenset`", AS_LIST),
-            Some("open") => return Problem::raises("an open file", PLAIN_DATA),
+            Some("set") => return Problem::new("a `set`", Kind::Set, AS_LIST),
+            Some("frozenset") => return Problem::new("a `frozenset`", Kind::Set, AS_LIST),
+            Some("open") => return Problem::new("an open file", Kind::Unwritable, PLAIN_DATA),
             _ => {}
         }
         if let Some(method) = method_name(call)
             && self.returns_model(call, method)
         {
-            return Problem::raises(
+            return Problem::new(
                 format!("a model instance (from `.{method}(...)`)"),
+                Kind::Object,
                 MODEL_ID,
             );
         }
@@ -158,7 +216,7 @@ impl<'c, 'a> Unserializable<'c, 'a> {
         };
         (is_camel_case(class) && !SUPPORTED_CLASSES.contains(&class)).then(|| Problem {
             what: format!("an instance of `{class}`"),
-            converted: true,
+            kind: Kind::ClassInstance,
             help: PLAIN_DATA,
         })
     }

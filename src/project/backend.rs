@@ -1,0 +1,642 @@
+//! Which session backend the app installs, and what follows for the rules:
+//! how values are serialized, and whether an in-place change is saved
+//! anyway. Found once per run from the files that can say (those naming
+//! `flask_session`, `session_interface` or a `SESSION_` setting) and the
+//! project's dependency files (for Flask-Session's version).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+use ruff_python_ast::name::UnqualifiedName;
+use ruff_python_ast::{self as ast, Expr, PythonVersion, Stmt};
+use ruff_python_parser::{Mode, ParseOptions, parse_unchecked};
+use ruff_text_size::Ranged;
+
+use crate::input::source::LineIndex;
+
+/// How the backend writes values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Serializer {
+    /// Flask's `TaggedJSONSerializer` (the cookie session).
+    TaggedJson,
+    /// msgspec with MessagePack (Flask-Session 0.7 and later, the default).
+    Msgpack,
+    /// msgspec with JSON (`SESSION_SERIALIZATION_FORMAT = "json"`).
+    Json,
+    /// pickle (Flask-Session before 0.7, cachelib and filesystem stores, or
+    /// an interface of the project that pickles).
+    Pickle,
+    /// Not known.
+    Unknown,
+}
+
+impl Serializer {
+    /// How messages name it.
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Serializer::TaggedJson => "Flask's tagged JSON",
+            Serializer::Msgpack => "msgspec MessagePack",
+            Serializer::Json => "msgspec JSON",
+            Serializer::Pickle => "pickle",
+            Serializer::Unknown => "an unknown serializer",
+        }
+    }
+}
+
+/// The session backend the app uses, and why flasklint believes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Backend {
+    /// What it is, for messages: `Flask's cookie session`,
+    /// `Flask-Session 0.8 (redis)`.
+    pub(crate) name: String,
+    /// Whether it is Flask's cookie (the data travels with every request).
+    pub(crate) cookie: bool,
+    /// How it writes values.
+    pub(crate) serializer: Serializer,
+    /// Whether an in-place change is saved without `session.modified`
+    /// (every request saves): `Some(false)` for the cookie, `None` when
+    /// not known.
+    pub(crate) saves_every_request: Option<bool>,
+    /// Where it was found (`app/__init__.py:12`), or why it is assumed.
+    pub(crate) evidence: String,
+}
+
+impl Backend {
+    /// Flask's default, when nothing installs another.
+    pub(crate) fn cookie(evidence: &str) -> Self {
+        Self {
+            name: "Flask's cookie session".to_string(),
+            cookie: true,
+            serializer: Serializer::TaggedJson,
+            saves_every_request: Some(false),
+            evidence: evidence.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} with {}, from {}",
+            self.name,
+            self.serializer.describe(),
+            self.evidence
+        )
+    }
+}
+
+/// What one file says about the backend.
+#[derive(Debug, Default)]
+pub(crate) struct BackendFacts {
+    /// `Session(app)`, `Session().init_app(app)`, or a `flask_session`
+    /// interface assigned as `app.session_interface`: where.
+    flask_session: Vec<String>,
+    /// `app.session_interface = X(...)` with `X` not from `flask_session`:
+    /// the class's name as written, and where.
+    custom: Vec<(String, String)>,
+    /// `SESSION_*` settings with literal values (`None` when not literal).
+    settings: HashMap<String, Option<String>>,
+    /// Classes defined here: name, base names, and whether the body sets
+    /// `serializer` or overrides how the interface saves.
+    classes: Vec<ClassFacts>,
+    /// Names bound to `Session()` objects (`sess = Session()`), whose
+    /// `init_app(app)` installs Flask-Session.
+    session_objects: Vec<String>,
+    /// Whether the file uses pickle, or `TaggedJSONSerializer`.
+    uses_pickle: bool,
+    uses_tagged_json: bool,
+}
+
+#[derive(Debug)]
+struct ClassFacts {
+    name: String,
+    bases: Vec<String>,
+    sets_serializer: bool,
+    overrides_saving: bool,
+}
+
+/// Words without which a file says nothing about the backend.
+const BACKEND_WORDS: &[&[u8]] = &[
+    b"flask_session",
+    b"session_interface",
+    b"SessionInterface",
+    b"SESSION_",
+];
+
+/// The settings of Flask and Flask-Session the backend depends on.
+const SETTINGS: &[&str] = &[
+    "SESSION_TYPE",
+    "SESSION_SERIALIZATION_FORMAT",
+    "SESSION_REFRESH_EACH_REQUEST",
+    "SESSION_PERMANENT",
+];
+
+impl BackendFacts {
+    /// Whether a text can say anything about the backend.
+    pub(crate) fn may_say(text: &[u8]) -> bool {
+        BACKEND_WORDS
+            .iter()
+            .any(|word| memchr::memmem::find(text, word).is_some())
+    }
+
+    /// The facts of one file, named `shown` in evidence.
+    pub(crate) fn of(shown: &str, text: &str) -> Self {
+        let parsed = parse_unchecked(
+            text,
+            ParseOptions::from(Mode::Module).with_target_version(PythonVersion::latest()),
+        );
+        let mut facts = Self {
+            uses_pickle: memchr::memmem::find(text.as_bytes(), b"pickle").is_some(),
+            uses_tagged_json: memchr::memmem::find(text.as_bytes(), b"TaggedJSONSerializer")
+                .is_some(),
+            ..Self::default()
+        };
+        let Some(module) = parsed.syntax().as_module() else {
+            return facts;
+        };
+        let lines = LineIndex::new(text);
+        let at = |node: &dyn Ranged| format!("{shown}:{}", lines.line_of(node.start()) + 1);
+        let from_flask_session = flask_session_names(&module.body);
+        walk(&module.body, &mut |stmt| {
+            facts.look_at(stmt, &from_flask_session, &at)
+        });
+        facts
+    }
+
+    fn look_at(
+        &mut self,
+        stmt: &Stmt,
+        from_flask_session: &[String],
+        at: &dyn Fn(&dyn Ranged) -> String,
+    ) {
+        let objects = self.session_objects.clone();
+        let is_from_flask_session = |expr: &Expr| {
+            UnqualifiedName::from_expr(expr).is_some_and(|name| {
+                let segments = name.segments();
+                let head = segments.first().copied().unwrap_or_default();
+                from_flask_session.iter().any(|known| known == head)
+                    || head == "flask_session"
+                    || (segments.len() == 1 && objects.iter().any(|object| object == head))
+            })
+        };
+        match stmt {
+            Stmt::Expr(expr) => {
+                if let Expr::Call(call) = &*expr.value {
+                    self.look_at_call(call, &is_from_flask_session, at);
+                }
+            }
+            Stmt::Assign(assign) => {
+                for target in &assign.targets {
+                    self.look_at_assignment(target, &assign.value, &is_from_flask_session, at);
+                }
+                // `sess = Session()`: its `init_app(app)` installs it later.
+                if let Expr::Call(call) = &*assign.value
+                    && is_from_flask_session(&call.func)
+                    && call.arguments.is_empty()
+                {
+                    for target in &assign.targets {
+                        if let Expr::Name(name) = target {
+                            self.session_objects.push(name.id.to_string());
+                        }
+                    }
+                }
+                if let Expr::Call(call) = &*assign.value {
+                    self.look_at_call(call, &is_from_flask_session, at);
+                }
+            }
+            Stmt::ClassDef(class) => self.look_at_class(class, &is_from_flask_session, at),
+            _ => {}
+        }
+    }
+
+    fn look_at_call(
+        &mut self,
+        call: &ast::ExprCall,
+        is_from_flask_session: &dyn Fn(&Expr) -> bool,
+        at: &dyn Fn(&dyn Ranged) -> String,
+    ) {
+        match &*call.func {
+            // `Session(app)`, `Session().init_app(app)`, `sess.init_app(app)`.
+            Expr::Name(_) if is_from_flask_session(&call.func) && !call.arguments.is_empty() => {
+                self.flask_session.push(at(call));
+            }
+            Expr::Attribute(attribute) if attribute.attr.as_str() == "init_app" => {
+                let receiver_is_session = match &*attribute.value {
+                    Expr::Call(inner) => is_from_flask_session(&inner.func),
+                    other => is_from_flask_session(other),
+                };
+                if receiver_is_session {
+                    self.flask_session.push(at(call));
+                }
+            }
+            // `app.config.update(SESSION_TYPE="redis")`, `from_mapping(...)`.
+            Expr::Attribute(attribute)
+                if matches!(attribute.attr.as_str(), "update" | "from_mapping")
+                    && matches!(&*attribute.value, Expr::Attribute(config) if config.attr.as_str() == "config") =>
+            {
+                for keyword in &call.arguments.keywords {
+                    if let Some(name) = &keyword.arg {
+                        self.setting(name.as_str(), &keyword.value);
+                    }
+                }
+                for arg in &call.arguments.args {
+                    if let Expr::Dict(dict) = arg {
+                        for item in &dict.items {
+                            if let Some(Expr::StringLiteral(key)) = &item.key {
+                                self.setting(key.value.to_str(), &item.value);
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn look_at_assignment(
+        &mut self,
+        target: &Expr,
+        value: &Expr,
+        is_from_flask_session: &dyn Fn(&Expr) -> bool,
+        at: &dyn Fn(&dyn Ranged) -> String,
+    ) {
+        match target {
+            // `app.config["SESSION_TYPE"] = "redis"`
+            Expr::Subscript(subscript) => {
+                if let Expr::StringLiteral(key) = &*subscript.slice {
+                    self.setting(key.value.to_str(), value);
+                }
+            }
+            // `app.session_interface = X(...)`
+            Expr::Attribute(attribute) if attribute.attr.as_str() == "session_interface" => {
+                self.interface(value, is_from_flask_session, at);
+            }
+            // `SESSION_TYPE = "redis"` in a config module.
+            Expr::Name(name) => self.setting(name.id.as_str(), value),
+            _ => {}
+        }
+    }
+
+    fn interface(
+        &mut self,
+        value: &Expr,
+        is_from_flask_session: &dyn Fn(&Expr) -> bool,
+        at: &dyn Fn(&dyn Ranged) -> String,
+    ) {
+        let Expr::Call(call) = value else { return };
+        if is_from_flask_session(&call.func) {
+            self.flask_session.push(at(value));
+        } else if let Some(name) = UnqualifiedName::from_expr(&call.func) {
+            let last = name.segments().last().copied().unwrap_or_default();
+            self.custom.push((last.to_string(), at(value)));
+        }
+    }
+
+    fn look_at_class(
+        &mut self,
+        class: &ast::StmtClassDef,
+        is_from_flask_session: &dyn Fn(&Expr) -> bool,
+        at: &dyn Fn(&dyn Ranged) -> String,
+    ) {
+        let bases: Vec<String> = class
+            .bases()
+            .iter()
+            .filter_map(UnqualifiedName::from_expr)
+            .filter_map(|name| name.segments().last().map(|s| (*s).to_string()))
+            .collect();
+        let mut facts = ClassFacts {
+            name: class.name.to_string(),
+            bases,
+            sets_serializer: false,
+            overrides_saving: false,
+        };
+        for stmt in &class.body {
+            match stmt {
+                Stmt::Assign(assign) => {
+                    for target in &assign.targets {
+                        let Expr::Name(name) = target else { continue };
+                        match name.id.as_str() {
+                            "serializer" => facts.sets_serializer = true,
+                            "session_interface" => {
+                                self.interface(&assign.value, is_from_flask_session, at);
+                            }
+                            other => self.setting(other, &assign.value),
+                        }
+                    }
+                }
+                Stmt::FunctionDef(function)
+                    if matches!(function.name.as_str(), "should_set_cookie" | "save_session") =>
+                {
+                    facts.overrides_saving = true;
+                }
+                _ => {}
+            }
+        }
+        self.classes.push(facts);
+    }
+
+    /// Records a `SESSION_*` setting: its literal value, or unknown.
+    fn setting(&mut self, name: &str, value: &Expr) {
+        if !SETTINGS.contains(&name) {
+            return;
+        }
+        let literal = match value {
+            Expr::StringLiteral(string) => Some(string.value.to_str().to_string()),
+            Expr::BooleanLiteral(boolean) => {
+                Some(if boolean.value { "true" } else { "false" }.into())
+            }
+            _ => None,
+        };
+        self.settings.insert(name.to_string(), literal);
+    }
+}
+
+/// The local names bound by `from flask_session import ...` anywhere.
+fn flask_session_names(body: &[Stmt]) -> Vec<String> {
+    let mut names = Vec::new();
+    walk(body, &mut |stmt| {
+        if let Stmt::ImportFrom(import) = stmt
+            && import.module.as_deref().is_some_and(|module| {
+                module == "flask_session" || module.starts_with("flask_session.")
+            })
+        {
+            names.extend(
+                import
+                    .names
+                    .iter()
+                    .map(|alias| alias.asname.as_ref().unwrap_or(&alias.name).to_string()),
+            );
+        }
+    });
+    names
+}
+
+/// Calls `f` on every statement, nested blocks and function bodies
+/// included (an app factory configures inside a function).
+fn walk<'a>(body: &'a [Stmt], f: &mut impl FnMut(&'a Stmt)) {
+    for stmt in body {
+        f(stmt);
+        match stmt {
+            Stmt::FunctionDef(function) => walk(&function.body, f),
+            Stmt::If(s) => {
+                walk(&s.body, f);
+                for clause in &s.elif_else_clauses {
+                    walk(&clause.body, f);
+                }
+            }
+            Stmt::With(s) => walk(&s.body, f),
+            Stmt::Try(s) => {
+                walk(&s.body, f);
+                for handler in &s.handlers {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    walk(&handler.body, f);
+                }
+                walk(&s.orelse, f);
+                walk(&s.finalbody, f);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whether the facts install a backend (not only configure one).
+pub(crate) fn installs(facts: &BackendFacts) -> bool {
+    !facts.flask_session.is_empty() || !facts.custom.is_empty()
+}
+
+/// The backend the facts of the project's files and its Flask-Session
+/// version say. `session-backend`/`session-serializer` configuration comes
+/// before this, in the caller.
+pub(crate) fn decide(files: &[&(String, BackendFacts)], version: Option<&Version>) -> Backend {
+    let settings = |name: &str| -> Option<Option<&str>> {
+        files
+            .iter()
+            .find_map(|(_, facts)| facts.settings.get(name))
+            .map(|value| value.as_deref())
+    };
+    let refresh = match settings("SESSION_REFRESH_EACH_REQUEST") {
+        None | Some(Some("true")) => Some(true),
+        Some(Some(_)) => Some(false),
+        Some(None) => None,
+    };
+    if let Some(at) = files
+        .iter()
+        .find_map(|(_, facts)| facts.flask_session.first())
+    {
+        let kind = match settings("SESSION_TYPE") {
+            Some(Some(kind)) => kind.to_string(),
+            Some(None) => "unknown type".to_string(),
+            None => "no SESSION_TYPE".to_string(),
+        };
+        let pickles = matches!(kind.as_str(), "cachelib" | "filesystem");
+        let modern = version.is_none_or(|version| version.at_least(0, 7));
+        let serializer = if pickles || !modern {
+            Serializer::Pickle
+        } else if settings("SESSION_SERIALIZATION_FORMAT") == Some(Some("json")) {
+            Serializer::Json
+        } else {
+            Serializer::Msgpack
+        };
+        let permanent = !matches!(settings("SESSION_PERMANENT"), Some(Some("false")));
+        let saves_every_request = match version {
+            Some(version) if !version.at_least(0, 6) => Some(true),
+            Some(version) if !version.at_least(0, 7) => refresh.map(|refresh| refresh && permanent),
+            _ => refresh,
+        };
+        let version_text =
+            version.map_or_else(|| ">= 0.7 (no pin found)".to_string(), Version::to_string);
+        return Backend {
+            name: format!("Flask-Session {version_text} ({kind})"),
+            cookie: false,
+            serializer,
+            saves_every_request,
+            evidence: at.clone(),
+        };
+    }
+    if let Some((class, at)) = files.iter().find_map(|(_, facts)| facts.custom.first()) {
+        let defined = files.iter().find_map(|(_, facts)| {
+            facts
+                .classes
+                .iter()
+                .find(|c| &c.name == class)
+                .map(|c| (c, facts))
+        });
+        let (serializer, saves_every_request) = match defined {
+            Some((class, facts)) => {
+                let cookie_like = class
+                    .bases
+                    .iter()
+                    .any(|b| b == "SecureCookieSessionInterface");
+                let serializer = if facts.uses_pickle {
+                    Serializer::Pickle
+                } else if facts.uses_tagged_json || (cookie_like && !class.sets_serializer) {
+                    Serializer::TaggedJson
+                } else {
+                    Serializer::Unknown
+                };
+                let saves = (cookie_like && !class.overrides_saving).then_some(false);
+                (serializer, saves)
+            }
+            None => (Serializer::Unknown, None),
+        };
+        return Backend {
+            name: format!("the project's session interface `{class}`"),
+            cookie: false,
+            serializer,
+            saves_every_request,
+            evidence: at.clone(),
+        };
+    }
+    Backend::cookie("nothing installs another backend")
+}
+
+/// A `major.minor` version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Version {
+    major: u32,
+    minor: u32,
+}
+
+impl Version {
+    fn at_least(self, major: u32, minor: u32) -> bool {
+        (self.major, self.minor) >= (major, minor)
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        let mut parts = text.trim().split('.');
+        let major = parts.next()?.trim().parse().ok()?;
+        let minor = parts
+            .next()
+            .and_then(|minor| minor.trim().split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|minor| minor.parse().ok())
+            .unwrap_or(0);
+        Some(Self { major, minor })
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
+}
+
+/// Flask-Session's version in one dependency file's text: a pin, else the
+/// lowest bound (`Flask-Session==0.5.0`, `flask-session>=0.8`,
+/// `"flask_session (>=0.6,<1)"`, a lock file's `version = "0.8.0"`).
+pub(crate) fn flask_session_version(file: &Path, text: &str) -> Option<Version> {
+    let name = file.file_name()?.to_str()?;
+    let lower = text.to_ascii_lowercase();
+    if name.ends_with(".lock") {
+        // `name = "flask-session"` then `version = "0.8.0"`.
+        let at = ["name = \"flask-session\"", "name = \"flask_session\""]
+            .iter()
+            .find_map(|needle| lower.find(needle))?;
+        let rest = &lower[at..];
+        let version = rest.find("version = \"")? + "version = \"".len();
+        return Version::parse(&rest[version..]);
+    }
+    lower
+        .match_indices("flask")
+        .filter_map(|(at, _)| {
+            let rest = &lower[at + "flask".len()..];
+            let rest = rest.strip_prefix(['-', '_'])?.strip_prefix("session")?;
+            // Not `flask-session2`, not `flask-sessionstore`.
+            if rest.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+                return None;
+            }
+            // Poetry and Pipfile: `flask-session = "^0.8"`.
+            if let Some(value) = rest.trim_start().strip_prefix('=')
+                && !value.starts_with('=')
+            {
+                let value = value.trim_start().trim_start_matches(['"', '\'']);
+                let value: String = value
+                    .chars()
+                    .take_while(|c| !matches!(c, '"' | '\'' | '\n'))
+                    .collect();
+                return version_in_spec(&value)
+                    .or_else(|| Version::parse(value.trim_start_matches(['^', '~'])));
+            }
+            let spec: String = rest
+                .chars()
+                .take_while(|c| !matches!(c, '\n' | '"' | '\'' | ']'))
+                .collect();
+            version_in_spec(&spec)
+        })
+        .min()
+}
+
+/// `==0.5.0` gives 0.5; `>=0.6,<1` gives 0.6; `~=0.8` gives 0.8.
+fn version_in_spec(spec: &str) -> Option<Version> {
+    ["==", "~=", ">="].iter().find_map(|operator| {
+        let at = spec.find(operator)?;
+        Version::parse(&spec[at + operator.len()..])
+    })
+}
+
+/// Whether a file name is one of the dependency files Flask-Session's
+/// version is read from.
+pub(crate) fn is_dependency_file(name: &str) -> bool {
+    (name.starts_with("requirements") && name.ends_with(".txt"))
+        || matches!(
+            name,
+            "pyproject.toml" | "setup.cfg" | "Pipfile" | "Pipfile.lock" | "uv.lock" | "poetry.lock"
+        )
+}
+
+/// Paths for evidence, relative to the root.
+pub(crate) fn shown(path: &Path, root: &Path) -> String {
+    path.strip_prefix(root)
+        .map_or_else(|_| path.display().to_string(), |p| p.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(file: &str, text: &str) -> Option<String> {
+        flask_session_version(Path::new(file), text).map(|v| v.to_string())
+    }
+
+    #[test]
+    fn versions_from_dependency_files() {
+        assert_eq!(
+            version("requirements.txt", "Flask==3.1\nFlask-Session==0.5.0\n").as_deref(),
+            Some("0.5")
+        );
+        assert_eq!(
+            version("requirements-dev.txt", "flask-session>=0.8,<1\n").as_deref(),
+            Some("0.8")
+        );
+        assert_eq!(
+            version(
+                "pyproject.toml",
+                "dependencies = [\"flask_session (>=0.6)\"]\n"
+            )
+            .as_deref(),
+            Some("0.6")
+        );
+        assert_eq!(
+            version(
+                "pyproject.toml",
+                "[tool.poetry.dependencies]\nflask-session = \"^0.8\"\n"
+            )
+            .as_deref(),
+            Some("0.8")
+        );
+        assert_eq!(
+            version(
+                "poetry.lock",
+                "[[package]]\nname = \"flask-session\"\nversion = \"0.8.0\"\n"
+            )
+            .as_deref(),
+            Some("0.8")
+        );
+        assert_eq!(
+            version("requirements.txt", "flask-sessionstore==0.4\n"),
+            None
+        );
+        assert_eq!(version("requirements.txt", "Flask-Session\n"), None);
+    }
+}
