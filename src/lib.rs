@@ -13,6 +13,7 @@ mod lint;
 mod project;
 mod report;
 mod rules;
+mod show_settings;
 
 /// The command line: what the binary runs.
 pub use crate::config::cli::main;
@@ -75,6 +76,9 @@ impl From<ExitStatus> for std::process::ExitCode {
 
 /// Checks what the settings name and prints the report.
 pub fn run(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write) -> ExitStatus {
+    if let Input::ShowSettings(file) = &settings.input {
+        return show_settings::show(settings, file, stdout, stderr);
+    }
     let started = Instant::now();
     // Fixed standard input goes to stdout, so its report goes to stderr.
     let report_to_stderr = matches!(
@@ -92,6 +96,7 @@ pub fn run(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write) 
     let outcome = match &settings.input {
         Input::Stdin(name) => check_stdin(settings, name, &mut out),
         Input::Paths(paths) => check_paths(settings, paths, &mut out),
+        Input::ShowSettings(_) => Ok(()),
     };
     if let Err(status) = outcome {
         return status;

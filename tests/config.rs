@@ -827,3 +827,62 @@ fn session_backend_and_serializer_take_only_their_values() {
     .expect("write");
     assert_eq!(findings(dir.path(), &[]), pairs(&[]));
 }
+
+#[test]
+fn show_settings_names_the_root_config_session_names_and_backend_per_app() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/project/two_apps");
+    let show = |file: &str| {
+        let output = flasklint(&case)
+            .args(["--show-settings", file])
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        String::from_utf8(output.stdout).expect("utf-8")
+    };
+    let shop = show("shop/views.py");
+    assert!(
+        shop.contains(&format!("project root           {}\n", case.display())),
+        "{shop}"
+    );
+    assert!(
+        shop.contains("module                 shop.views (imports from .)\n"),
+        "{shop}"
+    );
+    assert!(
+        shop.contains("configuration          flasklint.toml\n"),
+        "{shop}"
+    );
+    assert!(
+        shop.contains("session names          flask.session, flask.globals.session\n"),
+        "{shop}"
+    );
+    assert!(
+        shop.contains("session backend        Flask-Session 0.8 (redis)\n"),
+        "{shop}"
+    );
+    assert!(
+        shop.contains("  found from           shop/__init__.py:6\n"),
+        "{shop}"
+    );
+    let admin = show("admin/views.py");
+    assert!(
+        admin.contains("the project's session interface `PickleInterface`"),
+        "{admin}"
+    );
+    assert!(admin.contains("  serializer           pickle\n"), "{admin}");
+    let seed = show("scripts/seed.py");
+    assert!(
+        seed.contains("session backend        Flask's cookie session\n"),
+        "{seed}"
+    );
+    // Re-exports in force for the file are listed.
+    let reexport =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/project/reexport_relative_two_levels");
+    let output = flasklint(&reexport)
+        .args(["--show-settings", "myapp/views/cart.py"])
+        .output()
+        .expect("runs");
+    assert!(String::from_utf8_lossy(&output.stdout).contains(
+        "session names          flask.session, flask.globals.session, myapp.common.sessions.user_session\n"
+    ));
+}

@@ -224,6 +224,12 @@ impl<'a> SessionModel<'a> {
         self.denotes(expr, scope, FLASK_REQUEST.iter().copied())
     }
 
+    /// The qualified names that are the session in this file: Flask's,
+    /// `session-names`, and the project's re-exports it imports.
+    pub(crate) fn session_names(&self) -> &[String] {
+        &self.session_names
+    }
+
     /// The file's module, when it has a name.
     pub(crate) fn module(&self) -> Option<&ModuleName> {
         self.module.as_ref()

@@ -68,6 +68,10 @@ struct Args {
     /// Read the source from standard input and report it under this name.
     #[arg(long, value_name = "NAME")]
     stdin_filename: Option<PathBuf>,
+    /// Print the settings in force for this file: the project root, the
+    /// configuration, the session names and the session backend.
+    #[arg(long, value_name = "FILE")]
+    show_settings: Option<PathBuf>,
     /// Count findings per rule instead of listing them.
     #[arg(long)]
     statistics: bool,
@@ -152,6 +156,9 @@ fn settings(args: Args, stderr: &mut dyn Write) -> Result<Settings, String> {
     let configurations = Configurations::new(&choice, overrides, &cwd)
         .map_err(|error| error.render(std::io::stderr().is_terminal()))?;
     let input = match (&args.stdin_filename, args.paths.as_slice()) {
+        _ if args.show_settings.is_some() => {
+            Input::ShowSettings(args.show_settings.clone().unwrap_or_default())
+        }
         (Some(name), paths) => {
             // As ruff: a name for standard input means standard input.
             for path in paths.iter().filter(|path| path.as_os_str() != "-") {

@@ -139,6 +139,8 @@ pub(crate) enum Input {
     Paths(Vec<PathBuf>),
     /// Standard input, reported under this name.
     Stdin(PathBuf),
+    /// No check: print the settings for this file (`--show-settings`).
+    ShowSettings(PathBuf),
 }
 
 /// Which configuration files count.
