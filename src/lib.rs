@@ -98,6 +98,9 @@ pub fn run(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write) 
         Input::Paths(paths) => check_paths(settings, paths, &mut out),
         Input::ShowSettings(_) => Ok(()),
     };
+    for warning in settings.project.take_warnings() {
+        out.warn(&warning);
+    }
     if let Err(status) = outcome {
         return status;
     }

@@ -631,3 +631,60 @@ fn a_closed_pipe_ends_the_run_quietly_with_success() {
     assert_eq!(status.code(), Some(0), "{stderr}");
     assert_eq!(stderr, "");
 }
+
+// ---------------------------------------------------------------- the project
+
+#[test]
+fn thousands_of_modules_cycles_and_a_long_chain_of_reexports() {
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let pkg = dir.path().join("pkg");
+    fs::create_dir_all(&pkg).expect("mkdir");
+    fs::write(dir.path().join("flasklint.toml"), "").expect("write");
+    fs::write(pkg.join("__init__.py"), "").expect("write");
+    // m0 binds Flask's session; m1 .. m1999 each re-export the one before.
+    fs::write(pkg.join("m0.py"), "from flask import session\n").expect("write");
+    for i in 1..2000 {
+        fs::write(
+            pkg.join(format!("m{i}.py")),
+            format!("from .m{} import session\n", i - 1),
+        )
+        .expect("write");
+    }
+    // A cycle that binds nothing, imported under two names.
+    fs::write(pkg.join("a.py"), "from .b import session\n").expect("write");
+    fs::write(
+        pkg.join("b.py"),
+        "from .a import session\nfrom . import a as again\n",
+    )
+    .expect("write");
+    for i in 0..1000 {
+        let source = format!(
+            "from pkg.m1999 import session\nfrom pkg.a import session as looped\n\n\ndef add(sku):\n    session[\"cart\"].append(sku)\n    looped[\"x\"].append(sku)\n\n\ndef v{i}():\n    pass\n"
+        );
+        fs::write(pkg.join(format!("view{i:04}.py")), source).expect("write");
+    }
+    let run = |threads: &str| {
+        flasklint()
+            .current_dir(dir.path())
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["--format", "concise", "--exit-zero", "."])
+            .timeout(HANG_GUARD)
+            .output()
+            .expect("runs")
+    };
+    let two = run("2");
+    assert_eq!(two.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&two.stdout);
+    // Each view's change of the chained session is found; the cycle's is not.
+    assert_eq!(
+        stdout.matches(": FL105 `session[\"cart\"]`").count(),
+        1000,
+        "{stdout}"
+    );
+    assert!(!stdout.contains("looped"), "{stdout}");
+    assert_eq!(
+        run("1").stdout,
+        two.stdout,
+        "output differs with 1 and 2 threads"
+    );
+}

@@ -886,3 +886,35 @@ fn show_settings_names_the_root_config_session_names_and_backend_per_app() {
         "session names          flask.session, flask.globals.session, myapp.common.sessions.user_session\n"
     ));
 }
+
+#[test]
+fn an_unreadable_dependency_file_is_skipped_with_a_warning() {
+    let dir = tree(&[
+        ("flasklint.toml", ""),
+        (
+            "app/__init__.py",
+            "from flask import Flask\nfrom flask_session import Session\n\napp = Flask(__name__)\nSession(app)\n",
+        ),
+        (
+            "app/views.py",
+            "from flask import session\n\n\ndef f():\n    session[\"tags\"] = {\"a\"}\n",
+        ),
+    ]);
+    fs::write(
+        dir.path().join("requirements.txt"),
+        b"flask-session==0.5\xff\n",
+    )
+    .expect("write");
+    let output = flasklint(dir.path())
+        .args(["--format", "concise"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("warning: requirements.txt: cannot read it"),
+        "{stderr}"
+    );
+    // Without its pin, Flask-Session is taken as 0.7 or later: msgspec.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("comes back as a list"), "{stdout}");
+}

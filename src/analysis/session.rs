@@ -10,7 +10,7 @@
 //! bound both by an import and by something else is not trusted.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 
 use ruff_python_ast::name::UnqualifiedName;
@@ -133,13 +133,21 @@ impl<'a> SessionModel<'a> {
         visitor::walk_body(&mut builder, module);
         let mut model = builder.model;
         if let Some(module) = &module_name {
-            let reexports = model.imported_names().filter(|qualified| {
-                !model.session_names.contains(qualified)
-                    && in_project
-                        .project
-                        .is_session(qualified, &module.import_root)
-            });
-            let reexports: Vec<String> = reexports.collect();
+            // Only a name that says it is a session is asked about (as the
+            // prefilter lets only such imports through): `session`,
+            // `user_session`, `sess`. Asking about every import costs.
+            let reexports: Vec<String> = model
+                .imported_names()
+                .into_iter()
+                .filter(|qualified| {
+                    let name = qualified.rsplit('.').next().unwrap_or(qualified);
+                    name.contains("sess")
+                        && !model.session_names.contains(qualified)
+                        && in_project
+                            .project
+                            .is_session(qualified, &module.import_root)
+                })
+                .collect();
             model.session_names.extend(reexports);
         }
         model.heads = model.import_heads();
@@ -148,16 +156,19 @@ impl<'a> SessionModel<'a> {
     }
 
     /// The qualified names imported anywhere in the file, each once.
-    fn imported_names(&self) -> impl Iterator<Item = String> + '_ {
-        let mut seen = HashSet::new();
-        self.scopes
+    fn imported_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .scopes
             .iter()
             .flat_map(|scope| scope.bindings.values())
             .filter_map(|binding| match binding {
                 Binding::Import(qualified) => Some(qualified.clone()),
                 Binding::Other => None,
             })
-            .filter(move |qualified| seen.insert(qualified.clone()))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
     }
 
     /// The qualified name a call's callee stands for in `scope`: through

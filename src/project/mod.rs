@@ -63,11 +63,10 @@ pub struct Project {
     /// Where imports resolve when the importing file's own packages do not
     /// say: the root and its `src/`.
     roots: Vec<PathBuf>,
-    /// The packages directly in those roots (`myapp`), so that a file
-    /// importing from one is parsed even when it does not name `flask`.
-    top_packages: Vec<String>,
     max_file_size: u64,
     package_dirs: Mutex<HashMap<PathBuf, bool>>,
+    /// The names in each import root, to rule out most imports at once.
+    listings: Mutex<HashMap<PathBuf, Arc<HashSet<String>>>>,
     located: Mutex<HashMap<(PathBuf, String), Located>>,
     facts: Mutex<HashMap<PathBuf, Arc<ModuleFacts>>>,
     answers: Mutex<HashMap<(Question, PathBuf, String), bool>>,
@@ -76,6 +75,8 @@ pub struct Project {
     respect_gitignore: bool,
     /// The backends, scanned for on the first question.
     backends: OnceLock<Backends>,
+    /// What the scan could not read, for stderr at the end of the run.
+    warnings: Mutex<Vec<String>>,
 }
 
 /// The backend of every file, or of each app.
@@ -107,28 +108,18 @@ impl Project {
         excludes: Vec<PathPattern>,
         respect_gitignore: bool,
     ) -> Self {
-        let roots = vec![root.to_path_buf(), root.join("src")];
-        let mut top_packages: Vec<String> = roots
-            .iter()
-            .filter_map(|dir| std::fs::read_dir(dir).ok())
-            .flatten()
-            .filter_map(Result::ok)
-            .filter(|entry| is_package_dir(&entry.path()))
-            .filter_map(|entry| entry.file_name().into_string().ok())
-            .collect();
-        top_packages.sort();
-        top_packages.dedup();
         Self {
-            roots,
-            top_packages,
+            roots: vec![root.to_path_buf(), root.join("src")],
             max_file_size,
             package_dirs: Mutex::default(),
+            listings: Mutex::default(),
             located: Mutex::default(),
             facts: Mutex::default(),
             answers: Mutex::default(),
             excludes,
             respect_gitignore,
             backends: OnceLock::new(),
+            warnings: Mutex::default(),
         }
     }
 
@@ -136,16 +127,22 @@ impl Project {
     pub fn empty() -> Self {
         Self {
             roots: Vec::new(),
-            top_packages: Vec::new(),
             max_file_size: 0,
             package_dirs: Mutex::default(),
+            listings: Mutex::default(),
             located: Mutex::default(),
             facts: Mutex::default(),
             answers: Mutex::default(),
             excludes: Vec::new(),
             respect_gitignore: false,
             backends: OnceLock::from(Backends::One(Backend::cookie("no project"))),
+            warnings: Mutex::default(),
         }
+    }
+
+    /// The warnings of what the project could not read, once each.
+    pub(crate) fn take_warnings(&self) -> Vec<String> {
+        std::mem::take(&mut *lock(&self.warnings))
     }
 
     /// The project root.
@@ -191,8 +188,16 @@ impl Project {
             })
             .collect();
         let version: Option<Version> = dependency_files.iter().find_map(|path| {
-            let text = std::fs::read_to_string(path).ok()?;
-            backend::flask_session_version(path, &text)
+            match std::fs::read_to_string(path) {
+                Ok(text) => backend::flask_session_version(path, &text),
+                Err(error) => {
+                    lock(&self.warnings).push(format!(
+                        "warning: {}: cannot read it ({error}); Flask-Session's version is not read from it",
+                        backend::shown(path, root)
+                    ));
+                    None
+                }
+            }
         });
         let app_of_file = |shown: &str| {
             self.module_of(&root.join(shown))
@@ -293,18 +298,12 @@ impl Project {
     }
 
     /// Whether a text that does not name `flask` may still reach the
-    /// session through the project: it names `session` and imports
-    /// relatively, or from one of the project's packages, or has a `from`
-    /// import naming `session` (`from sessions import session`).
-    pub(crate) fn may_reach_session(&self, text: &[u8]) -> bool {
-        let find = |needle: &[u8]| memchr::memmem::find(text, needle).is_some();
-        find(b"session")
-            && (find(b"from .")
-                || self
-                    .top_packages
-                    .iter()
-                    .any(|package| find(package.as_bytes()))
-                || imports_a_session_name(text))
+    /// session through the project: only by importing a re-export of it,
+    /// under a name that says so: a `from ... import` naming a name with
+    /// `sess` in it (`from .compat import session`, `... import sess`).
+    /// Models that say `db.session` are not parsed for that.
+    pub(crate) fn may_reach_session(text: &[u8]) -> bool {
+        imports_a_session_name(text)
     }
 
     /// Whether the qualified name (`myapp.compat.session`), imported by a
@@ -321,6 +320,20 @@ impl Project {
     }
 
     fn answer(&self, question: Question, qualified: &str, import_root: &Path) -> bool {
+        let known = match question {
+            Question::IsSession => FLASK_SESSION,
+            Question::MarksSession => MARKING_CALLS,
+        };
+        if known.contains(&qualified) {
+            return true;
+        }
+        // Most names are of other libraries (`flask.Blueprint`, `os.path`):
+        // none of the roots holds their top module.
+        let top = qualified.split('.').next().unwrap_or(qualified);
+        let roots = std::iter::once(import_root).chain(self.roots.iter().map(PathBuf::as_path));
+        if !roots.into_iter().any(|root| self.root_has(root, top)) {
+            return false;
+        }
         let key = (question, import_root.to_path_buf(), qualified.to_string());
         if let Some(known) = lock(&self.answers).get(&key) {
             return *known;
@@ -346,13 +359,27 @@ impl Project {
         if !visited.insert(qualified.to_string()) {
             return false;
         }
+        let key = (
+            Question::IsSession,
+            import_root.to_path_buf(),
+            qualified.to_string(),
+        );
+        if lock(&self.answers).get(&key) == Some(&true) {
+            return true;
+        }
         let Some((facts, root, name)) = self.facts_of_member(qualified, import_root) else {
             return false;
         };
-        facts.aliases_session(name)
+        let found = facts.aliases_session(name)
             || facts
                 .import_of(name)
-                .is_some_and(|imported| self.find_session(imported, &root, visited))
+                .is_some_and(|imported| self.find_session(imported, &root, visited));
+        // A way to Flask's session is one whoever asks first; a "no" may
+        // only be the cycle this question stopped at, so it is not kept.
+        if found {
+            lock(&self.answers).insert(key, true);
+        }
+        found
     }
 
     fn find_marking(
@@ -409,7 +436,13 @@ impl Project {
                 .filter(|root| *root != import_root)
                 .cloned(),
         );
+        let top = module.split('.').next().unwrap_or(module);
         roots.into_iter().find_map(|root| {
+            // Most imports are of other libraries: one listing of the root
+            // rules them out without a look at the disk per import.
+            if !self.root_has(&root, top) {
+                return None;
+            }
             let key = (root.clone(), module.to_string());
             let cached = lock(&self.located).get(&key).cloned();
             let found = cached.unwrap_or_else(|| {
@@ -419,6 +452,30 @@ impl Project {
             });
             found.map(|(path, is_package)| (root, path, is_package))
         })
+    }
+
+    /// Whether `root` holds `top.py` or a directory `top`. Asked for every
+    /// imported name, so it takes one lock and allocates nothing once the
+    /// root is listed.
+    fn root_has(&self, root: &Path, top: &str) -> bool {
+        let listing = lock(&self.listings).get(root).cloned();
+        let listing = listing.unwrap_or_else(|| {
+            // Module names: `app.py` and `app/` are both `app`.
+            let names: HashSet<String> = std::fs::read_dir(root)
+                .into_iter()
+                .flatten()
+                .filter_map(Result::ok)
+                .filter_map(|entry| entry.file_name().into_string().ok())
+                .map(|name| {
+                    name.strip_suffix(".py")
+                        .map_or(name.clone(), str::to_string)
+                })
+                .collect();
+            let names = Arc::new(names);
+            lock(&self.listings).insert(root.to_path_buf(), names.clone());
+            names
+        });
+        listing.contains(top)
     }
 
     fn facts_at(&self, path: &Path, module: &str, is_package: bool) -> Arc<ModuleFacts> {
@@ -435,19 +492,29 @@ impl Project {
     }
 }
 
-/// Whether a line that starts with `from ` imports a name with `session`
-/// in it.
+/// Whether a statement that starts a line with `from ` imports a name with
+/// `sess` in it, on that line or, after `import (`, up to the `)`.
 fn imports_a_session_name(text: &[u8]) -> bool {
     memchr::memmem::find_iter(text, b"from ").any(|at| {
         let line_start = text[..at]
             .iter()
             .rposition(|&b| b == b'\n')
             .map_or(0, |i| i + 1);
+        if !text[line_start..at].iter().all(u8::is_ascii_whitespace) {
+            return false;
+        }
         let line_end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i);
-        let line = &text[line_start..line_end];
-        line[..at - line_start].iter().all(u8::is_ascii_whitespace)
-            && memchr::memmem::find(line, b" import ")
-                .is_some_and(|import| memchr::memmem::find(&line[import..], b"session").is_some())
+        let Some(import) = memchr::memmem::find(&text[at..line_end], b" import ") else {
+            return false;
+        };
+        let names_start = at + import;
+        let names_end = match text[names_start..line_end].contains(&b'(') {
+            true => {
+                memchr::memchr(b')', &text[names_start..]).map_or(text.len(), |i| names_start + i)
+            }
+            false => line_end,
+        };
+        memchr::memmem::find(&text[names_start..names_end], b"sess").is_some()
     })
 }
 
