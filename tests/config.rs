@@ -918,3 +918,26 @@ fn an_unreadable_dependency_file_is_skipped_with_a_warning() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("comes back as a list"), "{stdout}");
 }
+
+#[test]
+fn without_config_or_git_the_backend_is_looked_for_in_what_is_checked() {
+    // Run from a directory that is neither a project nor a checkout (a home
+    // directory): another project in it must not decide this one's backend.
+    let dir = tree(&[
+        (
+            "other/app/__init__.py",
+            "from flask import Flask\nfrom flask_session import Session\n\napp = Flask(__name__)\nSession(app)\n",
+        ),
+        ("shop/views.py", MUTATION),
+    ]);
+    assert!(
+        dir.path().ancestors().all(|d| !d.join(".git").exists()),
+        "the temporary directory is inside a git checkout"
+    );
+    assert_eq!(
+        findings(dir.path(), &["shop"]),
+        pairs(&[("shop/views.py", "FL105")])
+    );
+    // Checked together, the two are one project with Flask-Session.
+    assert_eq!(findings(dir.path(), &["shop", "other"]), pairs(&[]));
+}

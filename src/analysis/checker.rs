@@ -98,14 +98,13 @@ impl Checker<'_> {
     /// `flash(...)`, Flask-Login's `login_user(...)`, or a function of the
     /// project that writes the session on every path.
     pub(crate) fn marks_session_call(&self, func: &Expr, scope: ScopeId) -> bool {
+        let Some(module) = self.model.module() else {
+            return false;
+        };
         let Some(callee) = self.model.callee_name(func, scope) else {
             return false;
         };
-        let import_root = self
-            .model
-            .module()
-            .map_or(std::path::Path::new(""), |module| &module.import_root);
-        self.project.marks_session(&callee, import_root)
+        self.project.marks_session(&callee, module)
     }
 
     /// The comments inside `range`.

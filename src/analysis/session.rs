@@ -143,9 +143,7 @@ impl<'a> SessionModel<'a> {
                     let name = qualified.rsplit('.').next().unwrap_or(qualified);
                     name.contains("sess")
                         && !model.session_names.contains(qualified)
-                        && in_project
-                            .project
-                            .is_session(qualified, &module.import_root)
+                        && in_project.project.is_session(qualified, module)
                 })
                 .collect();
             model.session_names.extend(reexports);

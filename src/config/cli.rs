@@ -4,7 +4,7 @@
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Parser;
 
@@ -176,12 +176,29 @@ fn settings(args: Args, stderr: &mut dyn Write) -> Result<Settings, String> {
     };
     let unsafe_fixes = args.unsafe_fixes;
     let max_file_size = args.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
-    let root = configurations.project_root();
+    let (root, fallback) = configurations.project_root();
     let root_scope = configurations
         .for_dir(&root)
         .map_err(|error| error.render(std::io::stderr().is_terminal()))?;
+    // A root that is only the current directory may be a home directory:
+    // the backend is then looked for in what is checked, not below it all.
+    let scanned = match &input {
+        Input::Paths(paths) if fallback => paths
+            .iter()
+            .map(|path| {
+                let path = crate::config::patterns::absolute(path, &cwd);
+                if path.is_dir() {
+                    path
+                } else {
+                    path.parent().map_or(path.clone(), Path::to_path_buf)
+                }
+            })
+            .collect(),
+        _ => vec![root.clone()],
+    };
     let project = Project::new(
         &root,
+        scanned,
         max_file_size,
         root_scope.excludes.clone(),
         root_scope.respect_gitignore,

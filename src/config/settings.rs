@@ -383,18 +383,20 @@ impl Configurations {
     /// The project root: the directory of the configuration file found
     /// from the current directory upwards; without one (or with
     /// `--isolated`), the nearest ancestor of the current directory that
-    /// holds `.git`; else the current directory.
-    pub(crate) fn project_root(&self) -> PathBuf {
+    /// holds `.git`; else the current directory. The second value says
+    /// whether the root is only that last fallback.
+    pub(crate) fn project_root(&self) -> (PathBuf, bool) {
         let config = self.fallback.config.as_deref().and_then(Path::parent);
-        config
-            .map(Path::to_path_buf)
-            .or_else(|| {
-                self.cwd
-                    .ancestors()
-                    .find(|dir| dir.join(".git").exists())
-                    .map(Path::to_path_buf)
-            })
-            .unwrap_or_else(|| self.cwd.clone())
+        let found = config.map(Path::to_path_buf).or_else(|| {
+            self.cwd
+                .ancestors()
+                .find(|dir| dir.join(".git").exists())
+                .map(Path::to_path_buf)
+        });
+        match found {
+            Some(root) => (root, false),
+            None => (self.cwd.clone(), true),
+        }
     }
 
     fn cached(&self, dir: &Path) -> Option<Arc<Scope>> {

@@ -37,6 +37,9 @@ pub struct ModuleName {
     pub(crate) is_package: bool,
     /// The directory its top package is in: where Python finds it.
     pub(crate) import_root: PathBuf,
+    /// The module names in `import_root`, to rule out imports of other
+    /// libraries without a look at the disk or a lock.
+    listing: Arc<HashSet<String>>,
 }
 
 impl ModuleName {
@@ -67,9 +70,14 @@ pub struct Project {
     package_dirs: Mutex<HashMap<PathBuf, bool>>,
     /// The names in each import root, to rule out most imports at once.
     listings: Mutex<HashMap<PathBuf, Arc<HashSet<String>>>>,
+    /// The names in `roots`, listed when the project is made.
+    root_listings: Vec<HashSet<String>>,
     located: Mutex<HashMap<(PathBuf, String), Located>>,
     facts: Mutex<HashMap<PathBuf, Arc<ModuleFacts>>>,
     answers: Mutex<HashMap<(Question, PathBuf, String), bool>>,
+    /// Where the backend is looked for: the root, or (when the root is only
+    /// the current directory) the paths checked.
+    scanned: Vec<PathBuf>,
     /// Excluded from the scan for the backend, as from discovery.
     excludes: Vec<PathPattern>,
     respect_gitignore: bool,
@@ -104,12 +112,16 @@ impl Project {
     /// read for facts.
     pub(crate) fn new(
         root: &Path,
+        scanned: Vec<PathBuf>,
         max_file_size: u64,
         excludes: Vec<PathPattern>,
         respect_gitignore: bool,
     ) -> Self {
+        let roots = vec![root.to_path_buf(), root.join("src")];
         Self {
-            roots: vec![root.to_path_buf(), root.join("src")],
+            scanned,
+            root_listings: roots.iter().map(|root| list_modules(root)).collect(),
+            roots,
             max_file_size,
             package_dirs: Mutex::default(),
             listings: Mutex::default(),
@@ -127,6 +139,8 @@ impl Project {
     pub fn empty() -> Self {
         Self {
             roots: Vec::new(),
+            root_listings: Vec::new(),
+            scanned: Vec::new(),
             max_file_size: 0,
             package_dirs: Mutex::default(),
             listings: Mutex::default(),
@@ -173,7 +187,16 @@ impl Project {
         let Some(root) = self.root() else {
             return Backends::One(Backend::cookie("no project"));
         };
-        let (sources, dependency_files) = self.scan_files(root);
+        let (mut sources, mut dependency_files) = (Vec::new(), Vec::new());
+        for scanned in &self.scanned {
+            let (more_sources, more_dependencies) = self.scan_files(scanned);
+            sources.extend(more_sources);
+            dependency_files.extend(more_dependencies);
+        }
+        sources.sort();
+        sources.dedup();
+        dependency_files.sort();
+        dependency_files.dedup();
         let facts: Vec<(String, BackendFacts)> = sources
             .iter()
             .filter_map(|path| {
@@ -285,6 +308,7 @@ impl Project {
             name: parts.join("."),
             is_package,
             import_root: dir.to_path_buf(),
+            listing: self.listing(dir),
         })
     }
 
@@ -306,20 +330,21 @@ impl Project {
         imports_a_session_name(text)
     }
 
-    /// Whether the qualified name (`myapp.compat.session`), imported by a
-    /// module under `import_root`, is Flask's session.
-    pub(crate) fn is_session(&self, qualified: &str, import_root: &Path) -> bool {
-        self.answer(Question::IsSession, qualified, import_root)
+    /// Whether the qualified name (`myapp.compat.session`), imported by
+    /// the module `from`, is Flask's session.
+    pub(crate) fn is_session(&self, qualified: &str, from: &ModuleName) -> bool {
+        self.answer(Question::IsSession, qualified, from)
     }
 
-    /// Whether calling the function of this qualified name always marks the
-    /// session modified: `flask.flash`, the extensions' login functions, or
-    /// a project function that writes the session on every path.
-    pub(crate) fn marks_session(&self, qualified: &str, import_root: &Path) -> bool {
-        self.answer(Question::MarksSession, qualified, import_root)
+    /// Whether calling the function of this qualified name from the module
+    /// `from` always marks the session modified: `flask.flash`, the
+    /// extensions' login functions, or a project function that writes the
+    /// session on every path.
+    pub(crate) fn marks_session(&self, qualified: &str, from: &ModuleName) -> bool {
+        self.answer(Question::MarksSession, qualified, from)
     }
 
-    fn answer(&self, question: Question, qualified: &str, import_root: &Path) -> bool {
+    fn answer(&self, question: Question, qualified: &str, from: &ModuleName) -> bool {
         let known = match question {
             Question::IsSession => FLASK_SESSION,
             Question::MarksSession => MARKING_CALLS,
@@ -330,10 +355,12 @@ impl Project {
         // Most names are of other libraries (`flask.Blueprint`, `os.path`):
         // none of the roots holds their top module.
         let top = qualified.split('.').next().unwrap_or(qualified);
-        let roots = std::iter::once(import_root).chain(self.roots.iter().map(PathBuf::as_path));
-        if !roots.into_iter().any(|root| self.root_has(root, top)) {
+        if !from.listing.contains(top)
+            && !self.root_listings.iter().any(|names| names.contains(top))
+        {
             return false;
         }
+        let import_root = from.import_root.as_path();
         let key = (question, import_root.to_path_buf(), qualified.to_string());
         if let Some(known) = lock(&self.answers).get(&key) {
             return *known;
@@ -454,28 +481,19 @@ impl Project {
         })
     }
 
-    /// Whether `root` holds `top.py` or a directory `top`. Asked for every
-    /// imported name, so it takes one lock and allocates nothing once the
-    /// root is listed.
+    /// Whether `root` holds `top.py` or a directory `top`.
     fn root_has(&self, root: &Path, top: &str) -> bool {
-        let listing = lock(&self.listings).get(root).cloned();
-        let listing = listing.unwrap_or_else(|| {
-            // Module names: `app.py` and `app/` are both `app`.
-            let names: HashSet<String> = std::fs::read_dir(root)
-                .into_iter()
-                .flatten()
-                .filter_map(Result::ok)
-                .filter_map(|entry| entry.file_name().into_string().ok())
-                .map(|name| {
-                    name.strip_suffix(".py")
-                        .map_or(name.clone(), str::to_string)
-                })
-                .collect();
-            let names = Arc::new(names);
-            lock(&self.listings).insert(root.to_path_buf(), names.clone());
-            names
-        });
-        listing.contains(top)
+        self.listing(root).contains(top)
+    }
+
+    /// The module names in `root`, listed once.
+    fn listing(&self, root: &Path) -> Arc<HashSet<String>> {
+        if let Some(names) = lock(&self.listings).get(root) {
+            return names.clone();
+        }
+        let names = Arc::new(list_modules(root));
+        lock(&self.listings).insert(root.to_path_buf(), names.clone());
+        names
     }
 
     fn facts_at(&self, path: &Path, module: &str, is_package: bool) -> Arc<ModuleFacts> {
@@ -490,6 +508,20 @@ impl Project {
         lock(&self.facts).insert(path.to_path_buf(), facts.clone());
         facts
     }
+}
+
+/// The module names in a directory: `app.py` and `app/` are both `app`.
+fn list_modules(dir: &Path) -> HashSet<String> {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .map(|name| match name.strip_suffix(".py") {
+            Some(stem) => stem.to_string(),
+            None => name,
+        })
+        .collect()
 }
 
 /// Whether a statement that starts a line with `from ` imports a name with
