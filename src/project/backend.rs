@@ -455,7 +455,36 @@ pub(crate) fn decide(files: &[&(String, BackendFacts)], version: Option<&Version
             evidence: at.clone(),
         };
     }
-    if let Some((class, at)) = files.iter().find_map(|(_, facts)| facts.custom.first()) {
+    let mut interfaces: Vec<&(String, String)> = files
+        .iter()
+        .flat_map(|(_, facts)| facts.custom.iter())
+        .collect();
+    interfaces.dedup_by(|a, b| a.0 == b.0);
+    let mut names: Vec<&str> = interfaces.iter().map(|(class, _)| class.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    if names.len() > 1 {
+        // The app picks one at run time (Airflow: by a setting).
+        let listed: Vec<String> = interfaces
+            .iter()
+            .map(|(class, at)| format!("`{class}` ({at})"))
+            .collect();
+        return Backend {
+            name: format!(
+                "one of the project's session interfaces {}",
+                names.join(", ")
+            ),
+            cookie: false,
+            serializer: Serializer::Unknown,
+            saves_every_request: None,
+            evidence: format!("it assigns {}", listed.join(" and ")),
+        };
+    }
+    if let Some((class, at)) = interfaces.first() {
+        let classes: Vec<&ClassFacts> = files
+            .iter()
+            .flat_map(|(_, facts)| facts.classes.iter())
+            .collect();
         let defined = files.iter().find_map(|(_, facts)| {
             facts
                 .classes
@@ -476,7 +505,7 @@ pub(crate) fn decide(files: &[&(String, BackendFacts)], version: Option<&Version
                 } else {
                     Serializer::Unknown
                 };
-                let saves = (cookie_like && !class.overrides_saving).then_some(false);
+                let saves = (cookie_like && !overrides_saving(class, &classes, 0)).then_some(false);
                 (serializer, saves)
             }
             None => (Serializer::Unknown, None),
@@ -490,6 +519,19 @@ pub(crate) fn decide(files: &[&(String, BackendFacts)], version: Option<&Version
         };
     }
     Backend::cookie("nothing installs another backend")
+}
+
+/// Whether the class, or a base of it defined in the project (a mixin),
+/// overrides how the interface saves.
+fn overrides_saving(class: &ClassFacts, classes: &[&ClassFacts], depth: usize) -> bool {
+    class.overrides_saving
+        || (depth < 16
+            && class.bases.iter().any(|base| {
+                classes
+                    .iter()
+                    .filter(|other| &other.name == base)
+                    .any(|other| overrides_saving(other, classes, depth + 1))
+            }))
 }
 
 /// A `major.minor` version.
