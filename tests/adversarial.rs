@@ -23,28 +23,17 @@ const MUTATION: &str =
 
 /// (filename, code, message) of every finding, with the exit code.
 fn run(dir: &Path, args: &[&str]) -> (i32, Vec<(String, String, String)>) {
-    let output = flasklint()
-        .current_dir(dir)
-        .args(["--format", "json"])
-        .args(args)
-        .timeout(HANG_GUARD)
-        .output()
-        .expect("runs");
-    let code = output.status.code().expect("exited, not killed");
-    let json: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|_| {
-        panic!(
-            "JSON expected, stderr: {}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
-    let findings = json
-        .as_array()
-        .expect("array")
-        .iter()
-        .map(|f| {
-            let text = |key: &str| f[key].as_str().unwrap_or_default().to_string();
-            (text("filename"), text("code"), text("message"))
-        })
+    let mut all = vec!["--format", "json"];
+    all.extend(args);
+    let (code, json) = common::run_json(dir, &all);
+    let files = common::field(&json, "filename");
+    let codes = common::field(&json, "code");
+    let messages = common::field(&json, "message");
+    let findings = files
+        .into_iter()
+        .zip(codes)
+        .zip(messages)
+        .map(|((file, code), message)| (file, code, message))
         .collect();
     (code, findings)
 }

@@ -18,13 +18,9 @@ const CLEAN: &str =
     "from flask import session\n\n\ndef login(user):\n    session[\"user_id\"] = user.id\n";
 
 fn json(dir: &Path, args: &[&str]) -> Vec<Value> {
-    let output = flasklint()
-        .current_dir(dir)
-        .args(["--format", "json"])
-        .args(args)
-        .output()
-        .expect("runs");
-    let value: Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON");
+    let mut all = vec!["--format", "json"];
+    all.extend(args);
+    let (_, value) = common::run_json(dir, &all);
     value.as_array().expect("an array").clone()
 }
 
@@ -577,7 +573,7 @@ fn filenames_are_relative_under_the_current_directory_else_absolute() {
 
 #[test]
 fn the_demo_app_shows_every_session_rule() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = common::root();
     let findings = json(root, &["fixtures/demo"]);
     let mut found = codes(&findings);
     found.sort();
@@ -672,7 +668,7 @@ fn files_that_cannot_use_the_session_are_not_parsed_unless_no_prefilter() {
 
 #[test]
 fn the_trial_app_reports_bugs_as_errors_and_costs_as_warnings() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = common::root();
     let findings = json(root, &["--isolated", "fixtures/trial"]);
     assert_eq!(findings.len(), 12, "{findings:#?}");
     for finding in &findings {

@@ -27,26 +27,13 @@ fn flasklint(dir: &Path) -> Command {
 
 /// (filename, code) of every finding, from JSON output.
 fn findings(dir: &Path, args: &[&str]) -> Vec<(String, String)> {
-    let output = flasklint(dir)
-        .args(["--format", "json"])
-        .args(args)
-        .output()
-        .expect("runs");
-    assert_ne!(
-        output.status.code(),
-        Some(2),
-        "stderr: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let value: Value = serde_json::from_slice(&output.stdout).expect("JSON");
-    value
-        .as_array()
-        .expect("array")
-        .iter()
-        .map(|f| {
-            let text = |key: &str| f[key].as_str().unwrap_or_default().to_string();
-            (text("filename"), text("code"))
-        })
+    let mut all = vec!["--format", "json"];
+    all.extend(args);
+    let (_, value) = common::run_json(dir, &all);
+    let names = common::field(&value, "filename");
+    names
+        .into_iter()
+        .zip(common::field(&value, "code"))
         .collect()
 }
 
@@ -669,8 +656,7 @@ fn statistics_count_per_rule_most_frequent_first() {
 
 /// The fenced block of `lang` that follows `heading` in the README.
 fn readme_block(heading: &str, lang: &str) -> String {
-    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-        .expect("README");
+    let readme = fs::read_to_string(common::root().join("README.md")).expect("README");
     let section = &readme[readme
         .find(heading)
         .unwrap_or_else(|| panic!("README has {heading}"))..];
@@ -830,7 +816,7 @@ fn session_backend_and_serializer_take_only_their_values() {
 
 #[test]
 fn show_settings_names_the_root_config_session_names_and_backend_per_app() {
-    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/project/two_apps");
+    let case = common::root().join("fixtures/project/two_apps");
     let show = |file: &str| {
         let output = flasklint(&case)
             .args(["--show-settings", file])
@@ -876,8 +862,7 @@ fn show_settings_names_the_root_config_session_names_and_backend_per_app() {
         "{seed}"
     );
     // Re-exports in force for the file are listed.
-    let reexport =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/project/reexport_relative_two_levels");
+    let reexport = common::root().join("fixtures/project/reexport_relative_two_levels");
     let output = flasklint(&reexport)
         .args(["--show-settings", "myapp/views/cart.py"])
         .output()

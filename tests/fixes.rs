@@ -13,14 +13,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use serde_json::Value;
 use tempfile::TempDir;
 
-use common::{apply_patch, flasklint, tree};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use common::{apply_patch, flasklint, root, tree};
 
 /// Every `.py` file under `dir`, recursively, sorted.
 fn python_files(dir: &Path) -> Vec<PathBuf> {
@@ -271,19 +266,15 @@ fn copy_fixtures(dir: &Path) -> Vec<PathBuf> {
 
 /// (file, code, has a safe fix) of every finding in `dir`.
 fn findings(dir: &Path) -> Vec<(String, String, bool)> {
-    let output = flasklint()
-        .current_dir(dir)
-        .args([
-            "--isolated",
-            "--select",
-            "ALL",
-            "--format",
-            "json",
-            "fixtures",
-        ])
-        .output()
-        .expect("runs");
-    let json: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let args = [
+        "--isolated",
+        "--select",
+        "ALL",
+        "--format",
+        "json",
+        "fixtures",
+    ];
+    let (_, json) = common::run_json(dir, &args);
     json.as_array()
         .expect("array")
         .iter()

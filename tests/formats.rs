@@ -13,7 +13,7 @@ use std::process::Command as Process;
 use jsonschema::Validator;
 use serde_json::Value;
 
-use common::{FIXTURE_DIRS, flasklint, tree};
+use common::{FIXTURE_DIRS, flasklint, root, tree};
 
 const MUTATION: &str =
     "from flask import session\n\n\ndef add(sku):\n    session[\"cart\"].append(sku)\n";
@@ -25,10 +25,6 @@ fn inputs() -> impl Iterator<Item = &'static str> {
 
 /// A way to break a valid document, and what it breaks.
 type Breakage = (&'static str, fn(&mut Value));
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn validator(schema: &str) -> Validator {
     let text = fs::read_to_string(root().join("schemas").join(schema)).expect("schema file");
@@ -44,18 +40,7 @@ fn errors(validator: &Validator, instance: &Value) -> Vec<String> {
 }
 
 fn output(dir: &Path, args: &[&str]) -> Value {
-    let output = flasklint()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("runs");
-    assert_ne!(
-        output.status.code(),
-        Some(2),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("stdout is JSON")
+    common::run_json(dir, args).1
 }
 
 // ---------------------------------------------------------------- SARIF

@@ -10,6 +10,7 @@ use std::path::Path;
 use std::process::{Output, Stdio};
 
 use assert_cmd::Command;
+use serde_json::Value;
 use tempfile::TempDir;
 
 /// How long a test lets one run of the binary take before it calls it a
@@ -23,6 +24,39 @@ pub fn flasklint() -> Command {
     let mut command = Command::cargo_bin("flasklint").expect("binary built");
     command.env_remove("NO_COLOR").env_remove("FORCE_COLOR");
     command
+}
+
+/// The checkout flasklint is built from.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the binary in `dir` with `args` (under the hang guard) and parses
+/// its standard output as JSON, with the exit code. A run that ends with
+/// exit 2, or whose output is not JSON, fails the test, showing stderr.
+pub fn run_json(dir: &Path, args: &[&str]) -> (i32, Value) {
+    let output = flasklint()
+        .current_dir(dir)
+        .args(args)
+        .timeout(HANG_GUARD)
+        .output()
+        .expect("flasklint runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let code = output.status.code().expect("exited, not killed");
+    assert_ne!(code, 2, "stderr: {stderr}");
+    let json = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}); stderr: {stderr}"));
+    (code, json)
+}
+
+/// The `key` of every element of a JSON array, as text.
+pub fn field(findings: &Value, key: &str) -> Vec<String> {
+    findings
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|finding| finding[key].as_str().unwrap_or_default().to_string())
+        .collect()
 }
 
 /// A temporary tree of files, given as (relative path, contents).
