@@ -15,25 +15,7 @@ use std::process::Command;
 
 use tempfile::TempDir;
 
-use common::{apply_patch, flasklint, root, tree};
-
-/// Every `.py` file under `dir`, recursively, sorted.
-fn python_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        for entry in fs::read_dir(&dir).expect("readable dir") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|ext| ext == "py") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
-}
+use common::{apply_patch, flasklint, python_files, root, tree};
 
 fn fix_args(source: &[u8]) -> Vec<String> {
     let text = String::from_utf8_lossy(source);

@@ -116,24 +116,6 @@ fn every_session_rule_has_at_least_fifteen_fixtures() {
 
 // ---------------------------------------------------------------- projects
 
-/// The Python files under `dir`, recursively, sorted.
-fn python_files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        for entry in fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|ext| ext == "py") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
-}
-
 /// Every `fixtures/project/<case>/` is a small project: flasklint runs in
 /// it (its configuration file makes it the root), and the findings of each
 /// of its files must be exactly that file's inline expectations.
@@ -175,7 +157,7 @@ fn every_project_fixture_reports_exactly_its_expectations() {
             let code = finding["code"].as_str().expect("code").to_string();
             actual.entry(filename).or_default().push((row, code));
         }
-        for file in python_files_under(case) {
+        for file in common::python_files(case) {
             let relative = file
                 .strip_prefix(case)
                 .expect("under the case")

@@ -6,7 +6,7 @@
 
 use std::fs;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 
 use assert_cmd::Command;
@@ -85,6 +85,24 @@ pub fn apply_patch(dir: &Path, args: &[&str], diff: &[u8]) -> Output {
     stdin.write_all(diff).expect("patch reads the diff");
     drop(stdin); // end of the diff
     child.wait_with_output().expect("patch finishes")
+}
+
+/// Every `.py` file under `dir`, recursively, sorted.
+pub fn python_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in fs::read_dir(&dir).expect("readable dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "py") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
 }
 
 /// The fixture directories whose files carry inline expectations.
