@@ -71,15 +71,20 @@ fn actual_findings(files: &[PathBuf]) -> BTreeMap<String, Findings> {
         .iter()
         .map(|file| (file.to_string_lossy().into_owned(), Vec::new()))
         .collect();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
+    add_json_lines(&mut actual, &output.stdout);
+    actual.values_mut().for_each(|findings| findings.sort());
+    actual
+}
+
+/// Adds each finding of `--format json-lines` output to its file's list.
+fn add_json_lines(actual: &mut BTreeMap<String, Findings>, stdout: &[u8]) {
+    for line in String::from_utf8_lossy(stdout).lines() {
         let finding: Value = serde_json::from_str(line).expect("one JSON object per line");
         let filename = finding["filename"].as_str().expect("filename").to_string();
         let row = finding["location"]["row"].as_u64().expect("row") as usize;
         let code = finding["code"].as_str().expect("code").to_string();
         actual.entry(filename).or_default().push((row, code));
     }
-    actual.values_mut().for_each(|findings| findings.sort());
-    actual
 }
 
 #[test]
@@ -150,13 +155,7 @@ fn every_project_fixture_reports_exactly_its_expectations() {
             String::from_utf8_lossy(&output.stderr)
         );
         let mut actual: BTreeMap<String, Findings> = BTreeMap::new();
-        for line in String::from_utf8_lossy(&output.stdout).lines() {
-            let finding: Value = serde_json::from_str(line).expect("one JSON object per line");
-            let filename = finding["filename"].as_str().expect("filename").to_string();
-            let row = finding["location"]["row"].as_u64().expect("row") as usize;
-            let code = finding["code"].as_str().expect("code").to_string();
-            actual.entry(filename).or_default().push((row, code));
-        }
+        add_json_lines(&mut actual, &output.stdout);
         for file in common::python_files(case) {
             let relative = file
                 .strip_prefix(case)
