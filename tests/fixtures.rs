@@ -16,13 +16,13 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use serde_json::Value;
 
-use common::FIXTURE_DIRS;
+use common::fixture_dirs;
 
 /// (row, code) pairs, sorted, duplicates kept.
 type Findings = Vec<(usize, String)>;
 
 fn fixture_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = FIXTURE_DIRS
+    let mut files: Vec<PathBuf> = fixture_dirs()
         .iter()
         .flat_map(|dir| fs::read_dir(dir).unwrap_or_else(|e| panic!("{dir}: {e}")))
         .map(|entry| entry.expect("fixture entry").path())
@@ -59,7 +59,7 @@ fn actual_findings(files: &[PathBuf]) -> BTreeMap<String, Findings> {
     let output = Command::cargo_bin("flasklint")
         .expect("binary built")
         .args(["--format", "json-lines", "--exit-zero", "--select", "ALL"])
-        .args(FIXTURE_DIRS)
+        .args(fixture_dirs())
         .output()
         .expect("flasklint runs");
     assert!(
@@ -110,7 +110,7 @@ fn every_fixture_reports_exactly_its_expectations() {
 
 #[test]
 fn every_session_rule_has_at_least_fifteen_fixtures() {
-    for code in ["FL101", "FL102", "FL103", "FL104", "FL105"] {
+    for code in common::session_rule_codes() {
         let count = fs::read_dir(format!("fixtures/{code}")).map_or(0, |dir| dir.count());
         assert!(
             count >= 15,

@@ -80,105 +80,123 @@ pub(crate) struct RuleInfo {
     pub(crate) check: Option<Check>,
 }
 
-/// Every rule, by code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) enum Rule {
-    /// FL001
-    IoError,
-    /// FL002
-    SyntaxError,
-    /// FL101
-    RepeatedSessionWrite,
-    /// FL102
-    SessionWriteInLoop,
-    /// FL103
-    LargeSessionValue,
-    /// FL104
-    UnserializableSessionValue,
-    /// FL105
-    UnmarkedSessionMutation,
+/// Declares every rule once: the `Rule` enum and the `RULES` registry are
+/// generated together, in the same order, so that `RULES[rule as usize]`
+/// is the rule's entry and adding a rule is one entry here (plus its
+/// module and its `rules/<code>.md`).
+macro_rules! declare_rules {
+    ($(
+        $(#[$meta:meta])*
+        $rule:ident {
+            code: $code:literal,
+            name: $name:literal,
+            severity: $severity:ident,
+            default_on: $default_on:literal,
+            fixable: $fixable:ident,
+            summary: $summary:literal,
+            check: $check:expr $(,)?
+        }
+    )*) => {
+        /// Every rule, by code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub(crate) enum Rule {
+            $( $(#[$meta])* $rule, )*
+        }
+
+        /// The registry, in code order.
+        pub(crate) static RULES: &[RuleInfo] = &[
+            $(
+                RuleInfo {
+                    rule: Rule::$rule,
+                    code: $code,
+                    name: $name,
+                    severity: Severity::$severity,
+                    default_on: $default_on,
+                    fixable: Fixable::$fixable,
+                    summary: $summary,
+                    doc: include_str!(concat!("../../rules/", $code, ".md")),
+                    check: $check,
+                },
+            )*
+        ];
+    };
 }
 
-/// The registry, in code order.
-pub(crate) static RULES: &[RuleInfo] = &[
-    RuleInfo {
-        rule: Rule::IoError,
+declare_rules! {
+    /// FL001
+    IoError {
         code: "FL001",
         name: "io-error",
-        severity: Severity::Error,
+        severity: Error,
         default_on: true,
-        fixable: Fixable::Never,
+        fixable: Never,
         summary: "A file that cannot be read, or is not UTF-8",
-        doc: include_str!("../../rules/FL001.md"),
         check: None,
-    },
-    RuleInfo {
-        rule: Rule::SyntaxError,
+    }
+    /// FL002
+    SyntaxError {
         code: "FL002",
         name: "syntax-error",
-        severity: Severity::Error,
+        severity: Error,
         default_on: true,
-        fixable: Fixable::Never,
+        fixable: Never,
         summary: "A file that does not parse as Python",
-        doc: include_str!("../../rules/FL002.md"),
         check: None,
-    },
-    RuleInfo {
-        rule: Rule::RepeatedSessionWrite,
+    }
+    /// FL101
+    RepeatedSessionWrite {
         code: "FL101",
         name: "repeated-session-write",
-        severity: Severity::Warning,
+        severity: Warning,
         default_on: true,
-        fixable: Fixable::Sometimes,
+        fixable: Sometimes,
         summary: "Several session writes in one call of a function; batch them into one `session.update(...)`",
-        doc: include_str!("../../rules/FL101.md"),
         check: Some(repeated_session_write::check),
-    },
-    RuleInfo {
-        rule: Rule::SessionWriteInLoop,
+    }
+    /// FL102
+    SessionWriteInLoop {
         code: "FL102",
         name: "session-write-in-loop",
-        severity: Severity::Warning,
+        severity: Warning,
         default_on: true,
-        fixable: Fixable::Never,
+        fixable: Never,
         summary: "A session write inside a `for` or `while` loop",
-        doc: include_str!("../../rules/FL102.md"),
         check: Some(session_write_in_loop::check),
-    },
-    RuleInfo {
-        rule: Rule::LargeSessionValue,
+    }
+    /// FL103
+    LargeSessionValue {
         code: "FL103",
         name: "large-session-value",
-        severity: Severity::Warning,
+        severity: Warning,
         default_on: true,
-        fixable: Fixable::Never,
+        fixable: Never,
         summary: "A large value (result set, request body, object dump) stored in the session cookie",
-        doc: include_str!("../../rules/FL103.md"),
         check: Some(large_session_value::check),
-    },
-    RuleInfo {
-        rule: Rule::UnserializableSessionValue,
+    }
+    /// FL104
+    UnserializableSessionValue {
         code: "FL104",
         name: "unserializable-session-value",
-        severity: Severity::Error,
+        severity: Error,
         default_on: true,
-        fixable: Fixable::Never,
+        fixable: Never,
         summary: "A value Flask's session serializer cannot write or will not give back as written",
-        doc: include_str!("../../rules/FL104.md"),
         check: Some(unserializable_session_value::check),
-    },
-    RuleInfo {
-        rule: Rule::UnmarkedSessionMutation,
+    }
+    /// FL105
+    UnmarkedSessionMutation {
         code: "FL105",
         name: "unmarked-session-mutation",
-        severity: Severity::Error,
+        severity: Error,
         default_on: true,
-        fixable: Fixable::Sometimes,
+        fixable: Sometimes,
         summary: "An in-place change of a session value without `session.modified = True`; Flask drops it",
-        doc: include_str!("../../rules/FL105.md"),
         check: Some(unmarked_session_mutation::check),
-    },
-];
+    }
+}
+
+// A `RuleSet` is a bit per rule in a `u32`.
+const _: () = assert!(RULES.len() <= u32::BITS as usize);
 
 impl RuleInfo {
     /// The text of a `## heading` section of the rule's documentation,
@@ -196,7 +214,7 @@ impl RuleInfo {
 impl Rule {
     /// The rule's registry entry.
     pub(crate) fn info(self) -> &'static RuleInfo {
-        // The registry lists the rules in the enum's order.
+        // `declare_rules!` lists the registry in the enum's order.
         &RULES[self as usize]
     }
 
@@ -297,13 +315,6 @@ impl RuleSet {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn registry_is_in_enum_order() {
-        for (index, info) in RULES.iter().enumerate() {
-            assert_eq!(info.rule as usize, index, "{} is out of order", info.code);
-        }
-    }
 
     #[test]
     fn every_doc_starts_with_its_code_and_name() {

@@ -105,16 +105,56 @@ pub fn python_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// The fixture directories whose files carry inline expectations.
-pub const FIXTURE_DIRS: &[&str] = &[
-    "fixtures/FL001",
-    "fixtures/FL002",
-    "fixtures/FL101",
-    "fixtures/FL102",
-    "fixtures/FL103",
-    "fixtures/FL104",
-    "fixtures/FL105",
-    "fixtures/session",
-    "fixtures/noqa",
-    "fixtures/trial/myshop",
-];
+/// One rule as `--list-rules` prints it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleRow {
+    /// `FL101`.
+    pub code: String,
+    /// `repeated-session-write`.
+    pub name: String,
+    /// `on` or `off`.
+    pub default: String,
+    /// `no` or `sometimes`.
+    pub fixable: String,
+}
+
+/// The rule registry, read from the binary's `--list-rules`, so that no
+/// test keeps a list of codes of its own.
+pub fn registry() -> Vec<RuleRow> {
+    let output = flasklint().arg("--list-rules").output().expect("runs");
+    assert!(output.status.success());
+    String::from_utf8(output.stdout)
+        .expect("utf-8")
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let mut words = line.split_whitespace().map(str::to_string);
+            let mut next = || words.next().expect("a full row");
+            RuleRow {
+                code: next(),
+                name: next(),
+                default: next(),
+                fixable: next(),
+            }
+        })
+        .collect()
+}
+
+/// The codes of the rules about the session (FL1xx), in order.
+pub fn session_rule_codes() -> Vec<String> {
+    registry()
+        .into_iter()
+        .map(|row| row.code)
+        .filter(|code| code.starts_with("FL1"))
+        .collect()
+}
+
+/// The fixture directories whose files carry inline expectations: one per
+/// rule, and the cases that are about no single rule.
+pub fn fixture_dirs() -> Vec<String> {
+    registry()
+        .into_iter()
+        .map(|row| format!("fixtures/{}", row.code))
+        .chain(["fixtures/session", "fixtures/noqa", "fixtures/trial/myshop"].map(str::to_string))
+        .collect()
+}
