@@ -37,6 +37,7 @@ use rayon::prelude::*;
 use crate::analysis::session::InProject;
 use crate::config::settings::{Input, Scope};
 use crate::fix::diff::unified_diff;
+use crate::fix::write::replace_file;
 use crate::input::discover::{DiscoveryError, FileToCheck, SourcePath, discover};
 use crate::lint::{lint_bytes_in, lint_file_guarded};
 
@@ -303,7 +304,7 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
                         let reports = batch
                             .iter()
                             .map(|FileToCheck { source, scope }| {
-                                lint_file_guarded(
+                                let report = lint_file_guarded(
                                     &source.path,
                                     source.display.clone(),
                                     scope.file_settings(
@@ -312,7 +313,11 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
                                         settings.max_file_size,
                                     ),
                                     InProject::new(&settings.project, Some(&source.absolute)),
-                                )
+                                );
+                                match settings.fix {
+                                    FixMode::Apply { .. } => write_fixes(&source.path, report),
+                                    _ => report,
+                                }
                             })
                             .collect();
                         // The receiver is gone only when printing failed.
@@ -337,6 +342,28 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
         }
         Ok(())
     })
+}
+
+/// Writes a report's fixed text over its file (`--fix`). When it cannot be
+/// written, the file is unchanged, and the report of the text as read is
+/// returned instead, with the reason.
+fn write_fixes(path: &Path, mut report: FileReport) -> FileReport {
+    let Some(fixed) = &report.fixed else {
+        return report;
+    };
+    let Err(reason) = replace_file(path, fixed.before.as_bytes(), fixed.after.as_bytes()) else {
+        return report;
+    };
+    let warning = format!(
+        "error: {}: cannot write the fixes, the file is unchanged: {reason}",
+        report.path
+    );
+    let mut unchanged = match report.fixed.take().and_then(|fixed| fixed.unwritten) {
+        Some(unwritten) => *unwritten,
+        None => report,
+    };
+    unchanged.warnings.push(warning);
+    unchanged
 }
 
 /// Checks standard input as the file `name` (its per-file ignores apply;

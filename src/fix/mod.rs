@@ -16,71 +16,100 @@ use crate::rules::finding::{Applicability, Edit, Finding};
 pub(crate) const MAX_PASSES: usize = 10;
 
 /// What fixing one file's text did.
-#[derive(Debug, Default)]
-pub(crate) struct FixOutcome {
+#[derive(Debug)]
+pub(crate) struct FixOutcome<L> {
     /// The fixed text, when anything changed.
     pub(crate) fixed: Option<String>,
     /// How many findings the applied fixes removed.
     pub(crate) applied: usize,
     /// Warnings: fixes that broke the code, or passes that did not settle.
     pub(crate) warnings: Vec<String>,
+    /// The lint of the text as it ends (the fixed text, or the original
+    /// when nothing changed or a fix broke the code): the loop's last pass,
+    /// so that nobody lints it again.
+    pub(crate) last: L,
+    /// The lint of the original text, when the text changed: what to
+    /// report if the fixed text cannot be written.
+    pub(crate) original: Option<L>,
 }
 
-/// One pass of the linter over a text: its findings, and whether it
-/// parsed without error.
-pub(crate) struct Pass {
+/// One pass of the linter over a text, as the fix loop sees it.
+pub(crate) trait Pass {
     /// The findings.
-    pub(crate) findings: Vec<Finding>,
+    fn findings(&self) -> &[Finding];
     /// Whether the text parsed.
-    pub(crate) parses: bool,
+    fn parses(&self) -> bool;
 }
 
 /// Fixes `source` with the fixes `lint` finds, pass after pass. `path`
-/// names the file in warnings.
-pub(crate) fn fix_source(
+/// names the file in warnings. The loop owns the linting: each text is
+/// linted once, and the last lint is returned.
+pub(crate) fn fix_source<L: Pass>(
     path: &str,
     source: &str,
     unsafe_fixes: bool,
-    lint: impl Fn(&str) -> Pass,
-) -> FixOutcome {
-    let mut outcome = FixOutcome::default();
-    let mut current = source.to_string();
-    let mut pass = lint(&current);
-    if !pass.parses {
-        return outcome; // a file with a syntax error is never fixed
+    lint: impl Fn(&str) -> L,
+) -> FixOutcome<L> {
+    let first = lint(source);
+    let unchanged = |first, warnings| FixOutcome {
+        fixed: None,
+        applied: 0,
+        warnings,
+        last: first,
+        original: None,
+    };
+    if !first.parses() {
+        return unchanged(first, Vec::new()); // a file with a syntax error is never fixed
     }
+    let mut warnings = Vec::new();
+    let mut applied_total = 0;
+    let mut current = source.to_string();
+    // The lint of `current`, once a pass has changed it.
+    let mut latest: Option<L> = None;
     for _ in 0..MAX_PASSES {
-        let Some((next, applied, rules)) = apply_pass(&current, &pass.findings, unsafe_fixes)
-        else {
+        let findings = latest.as_ref().unwrap_or(&first).findings();
+        let Some((next, applied, rules)) = apply_pass(&current, findings, unsafe_fixes) else {
             break;
         };
         let next_pass = lint(&next);
-        if !next_pass.parses {
-            outcome.warnings.push(format!(
+        if !next_pass.parses() {
+            warnings.push(format!(
                 "error: {path}: the fix for {} produced code that does not parse; the file is left unchanged. This is a bug in flasklint: please report it with the file",
                 rules.join(", ")
             ));
-            return FixOutcome {
-                warnings: outcome.warnings,
-                ..FixOutcome::default()
-            };
+            return unchanged(first, warnings);
         }
-        outcome.applied += applied;
+        applied_total += applied;
         current = next;
-        pass = next_pass;
-        if !has_applicable_fix(&pass.findings, unsafe_fixes) {
+        let settled = !has_applicable_fix(next_pass.findings(), unsafe_fixes);
+        latest = Some(next_pass);
+        if settled {
             break;
         }
     }
-    if has_applicable_fix(&pass.findings, unsafe_fixes) {
-        outcome.warnings.push(format!(
+    let last_findings = latest.as_ref().unwrap_or(&first).findings();
+    if has_applicable_fix(last_findings, unsafe_fixes) {
+        warnings.push(format!(
             "warning: {path}: fixes were still changing the file after {MAX_PASSES} passes; stopped there"
         ));
     }
-    if current != source {
-        outcome.fixed = Some(current);
+    match latest {
+        Some(last) if current != source => FixOutcome {
+            fixed: Some(current),
+            applied: applied_total,
+            warnings,
+            last,
+            original: Some(first),
+        },
+        Some(last) => FixOutcome {
+            fixed: None,
+            applied: applied_total,
+            warnings,
+            last,
+            original: None,
+        },
+        None => unchanged(first, warnings),
     }
-    outcome
 }
 
 fn allowed(finding: &Finding, unsafe_fixes: bool) -> bool {

@@ -17,7 +17,6 @@ use crate::analysis::checker::Checker;
 use crate::analysis::session::{InProject, SessionModel};
 use crate::analysis::session_ops::UnitFacts;
 use crate::config::settings::{FileSettings, FixMode, RuleOptions};
-use crate::fix::write::replace_file;
 use crate::fix::{Pass, fix_source};
 use crate::input::nesting::{self, MAX_NESTING};
 use crate::input::read::read_source;
@@ -55,9 +54,13 @@ pub struct Fixed {
     pub after: String,
     /// How many findings the fixes removed.
     pub applied: usize,
+    /// The report of the text as read, for when the fixed text cannot be
+    /// written (the file is then unchanged).
+    pub(crate) unwritten: Option<Box<FileReport>>,
 }
 
-/// Reads and checks one file; with `--fix`, writes the fixed file.
+/// Reads and checks one file; with `--fix` or `--diff`, the report holds
+/// the fixed text (the caller writes it).
 pub(crate) fn lint_file(
     path: &Path,
     display: String,
@@ -74,25 +77,9 @@ pub(crate) fn lint_file(
         Ok(bytes) => bytes,
         Err(reason) => return io_error(display, settings.rules, reason),
     };
-    let mut report = lint_bytes_in(display, &bytes, settings, in_project);
-    if let (FixMode::Apply { .. }, Some(fixed)) = (settings.fix, &report.fixed)
-        && let Err(reason) = replace_file(path, &bytes, fixed.after.as_bytes())
-    {
-        let warning = format!(
-            "error: {}: cannot write the fixes, the file is unchanged: {reason}",
-            report.path
-        );
-        let unfixed = FileSettings {
-            fix: FixMode::Report,
-            ..settings
-        };
-        report = lint_bytes_in(report.path, &bytes, unfixed, in_project);
-        report.warnings.push(warning);
-    }
-    report
+    lint_bytes_in(display, &bytes, settings, in_project)
 }
 
-/// Checks the bytes of a file that has been read.
 /// Checks the bytes of a file that has been read, outside any project:
 /// what one text shows by itself.
 pub fn lint_bytes(display: String, bytes: &[u8], settings: FileSettings) -> FileReport {
@@ -138,28 +125,36 @@ pub(crate) fn lint_bytes_in(
         return FileReport::new(display, source, linted, None);
     }
     let outcome = fix_source(&display, source, unsafe_fixes, |text| {
-        let linted = lint_source(&display, text, settings.rules, settings.options, in_project);
-        Pass {
-            findings: linted.findings,
-            parses: linted.parses,
-        }
+        lint_source(&display, text, settings.rules, settings.options, in_project)
     });
     let bom = &text[..text.len() - source.len()];
-    let final_source = outcome.fixed.as_deref().unwrap_or(source);
-    let mut linted = lint_source(
-        &display,
-        final_source,
-        settings.rules,
-        settings.options,
-        in_project,
-    );
+    let mut linted = outcome.last;
     linted.warnings.extend(outcome.warnings);
-    let fixed = outcome.fixed.as_ref().map(|after| Fixed {
+    let Some(after) = outcome.fixed else {
+        return FileReport::new(display, source, linted, None);
+    };
+    // What to report instead if the fixed text cannot be written.
+    let unwritten = outcome
+        .original
+        .map(|original| Box::new(FileReport::new(display.clone(), source, original, None)));
+    let mut report = FileReport::new(display, &after, linted, None);
+    report.fixed = Some(Fixed {
         before: text.to_string(),
         after: format!("{bom}{after}"),
         applied: outcome.applied,
+        unwritten,
     });
-    FileReport::new(display, final_source, linted, fixed)
+    report
+}
+
+impl Pass for Linted {
+    fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    fn parses(&self) -> bool {
+        self.parses
+    }
 }
 
 impl FileReport {
