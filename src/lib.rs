@@ -390,6 +390,8 @@ fn check_stdin(settings: &Settings, name: &Path, out: &mut Output) -> Result<(),
             "standard input is larger than --max-file-size ({limit} bytes)"
         )));
     }
+    // The editor's text is the file, for the project's facts too.
+    settings.project.set_text(&file.absolute, &bytes);
     let excluded = settings.force_exclude && scope.is_excluded(&file.absolute);
     if excluded {
         // An editor still expects its text back.

@@ -926,3 +926,39 @@ fn without_config_or_git_the_backend_is_looked_for_in_what_is_checked() {
     // Checked together, the two are one project with Flask-Session.
     assert_eq!(findings(dir.path(), &["shop", "other"]), pairs(&[]));
 }
+
+#[test]
+fn standard_input_replaces_its_files_facts() {
+    // On disk, views.py has no helper; the editor's unsaved text adds one
+    // that marks the session, and calls it.
+    let dir = tree(&[
+        ("flasklint.toml", ""),
+        ("app/__init__.py", ""),
+        ("app/views.py", "from flask import session\n"),
+    ]);
+    let unsaved = "from flask import session\n\n\ndef mark():\n    session.modified = True\n\n\ndef add(sku):\n    session[\"cart\"].append(sku)\n    mark()\n";
+    let output = flasklint(dir.path())
+        .args(["--format", "concise", "--stdin-filename", "app/views.py"])
+        .write_stdin(unsaved)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    // And an unsaved `Session(app)` decides the backend.
+    let installs = "from flask import Flask, session\nfrom flask_session import Session\n\napp = Flask(__name__)\nSession(app)\n\n\ndef add(sku):\n    session[\"cart\"].append(sku)\n";
+    let output = flasklint(dir.path())
+        .args(["--format", "concise", "--stdin-filename", "app/new.py"])
+        .write_stdin(installs)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}

@@ -85,6 +85,8 @@ pub struct Project {
     backends: OnceLock<Backends>,
     /// What the scan could not read, for stderr at the end of the run.
     warnings: Mutex<Vec<String>>,
+    /// Texts that replace files on disk (standard input).
+    texts: Mutex<HashMap<PathBuf, Vec<u8>>>,
 }
 
 /// The backend of every file, or of each app.
@@ -132,6 +134,7 @@ impl Project {
             respect_gitignore,
             backends: OnceLock::new(),
             warnings: Mutex::default(),
+            texts: Mutex::default(),
         }
     }
 
@@ -151,7 +154,22 @@ impl Project {
             respect_gitignore: false,
             backends: OnceLock::from(Backends::One(Backend::cookie("no project"))),
             warnings: Mutex::default(),
+            texts: Mutex::default(),
         }
+    }
+
+    /// Takes `text` as the file at `absolute` for its facts, instead of what
+    /// is on disk: the unsaved text an editor sends on standard input.
+    pub(crate) fn set_text(&self, absolute: &Path, text: &[u8]) {
+        lock(&self.texts).insert(absolute.to_path_buf(), text.to_vec());
+    }
+
+    /// A file's bytes for its facts: the text given for it, or the disk's.
+    fn read(&self, path: &Path) -> Option<Vec<u8>> {
+        if let Some(text) = lock(&self.texts).get(path) {
+            return Some(text.clone());
+        }
+        read_source(path, self.max_file_size).ok()
     }
 
     /// The warnings of what the project could not read, once each.
@@ -193,6 +211,13 @@ impl Project {
             sources.extend(more_sources);
             dependency_files.extend(more_dependencies);
         }
+        // A text given for a file (standard input) counts, saved or not.
+        sources.extend(
+            lock(&self.texts)
+                .keys()
+                .filter(|path| self.scanned.iter().any(|root| path.starts_with(root)))
+                .cloned(),
+        );
         sources.sort();
         sources.dedup();
         dependency_files.sort();
@@ -200,7 +225,7 @@ impl Project {
         let facts: Vec<(String, BackendFacts)> = sources
             .iter()
             .filter_map(|path| {
-                let bytes = read_source(path, self.max_file_size).ok()?;
+                let bytes = self.read(path)?;
                 if !BackendFacts::may_say(&bytes) {
                     return None;
                 }
@@ -500,8 +525,8 @@ impl Project {
         if let Some(facts) = lock(&self.facts).get(path) {
             return facts.clone();
         }
-        let text = read_source(path, self.max_file_size)
-            .ok()
+        let text = self
+            .read(path)
             .and_then(|bytes| String::from_utf8(bytes).ok())
             .unwrap_or_default();
         let facts = Arc::new(ModuleFacts::of(module, is_package, &text));
