@@ -936,29 +936,20 @@ fn standard_input_replaces_its_files_facts() {
         ("app/__init__.py", ""),
         ("app/views.py", "from flask import session\n"),
     ]);
+    let check_stdin = |name: &str, text: &str| {
+        let output = flasklint(dir.path())
+            .args(["--format", "concise", "--stdin-filename", name])
+            .write_stdin(text)
+            .output()
+            .expect("runs");
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        (output.status.code(), stdout)
+    };
     let unsaved = "from flask import session\n\n\ndef mark():\n    session.modified = True\n\n\ndef add(sku):\n    session[\"cart\"].append(sku)\n    mark()\n";
-    let output = flasklint(dir.path())
-        .args(["--format", "concise", "--stdin-filename", "app/views.py"])
-        .write_stdin(unsaved)
-        .output()
-        .expect("runs");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stdout)
-    );
+    let (code, stdout) = check_stdin("app/views.py", unsaved);
+    assert_eq!(code, Some(0), "{stdout}");
     // And an unsaved `Session(app)` decides the backend.
     let installs = "from flask import Flask, session\nfrom flask_session import Session\n\napp = Flask(__name__)\nSession(app)\n\n\ndef add(sku):\n    session[\"cart\"].append(sku)\n";
-    let output = flasklint(dir.path())
-        .args(["--format", "concise", "--stdin-filename", "app/new.py"])
-        .write_stdin(installs)
-        .output()
-        .expect("runs");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stdout)
-    );
+    let (code, stdout) = check_stdin("app/new.py", installs);
+    assert_eq!(code, Some(0), "{stdout}");
 }
