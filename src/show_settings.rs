@@ -6,16 +6,13 @@
 use std::io::Write;
 use std::path::Path;
 
-use ruff_python_ast::PythonVersion;
-use ruff_python_parser::{Mode, ParseOptions, parse_unchecked};
-
 use crate::ExitStatus;
 use crate::analysis::checker::Checker;
 use crate::analysis::session::{InProject, SessionModel};
 use crate::config::patterns;
 use crate::config::settings::Settings;
 use crate::input::read::read_source;
-use crate::input::source::LineIndex;
+use crate::input::source::{LineIndex, parse_module};
 
 /// Prints the settings for `file`.
 pub(crate) fn show(
@@ -48,10 +45,7 @@ pub(crate) fn show(
         }
     };
     let text = String::from_utf8_lossy(&bytes);
-    let parsed = parse_unchecked(
-        &text,
-        ParseOptions::from(Mode::Module).with_target_version(PythonVersion::latest()),
-    );
+    let parsed = parse_module(&text);
     let body = parsed
         .syntax()
         .as_module()

@@ -77,6 +77,26 @@ impl PathPattern {
     }
 }
 
+/// Whether any of `patterns` excludes a walked entry named `name`. `path`
+/// gives its absolute path, asked for only when a path glob (`tests/**`)
+/// needs it: this runs on every walked entry.
+pub(crate) fn excludes_entry(
+    patterns: &[PathPattern],
+    name: &std::ffi::OsStr,
+    path: impl FnOnce() -> PathBuf,
+) -> bool {
+    if patterns.iter().any(|pattern| pattern.matches_name(name)) {
+        return true;
+    }
+    if patterns.iter().all(PathPattern::matches_names_only) {
+        return false;
+    }
+    let path = path();
+    patterns
+        .iter()
+        .any(|pattern| !pattern.matches_names_only() && pattern.matches(&path))
+}
+
 /// `path` made absolute against `cwd`, with `.` removed and `..` resolved
 /// without touching the file system.
 pub(crate) fn absolute(path: &Path, cwd: &Path) -> PathBuf {

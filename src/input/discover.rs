@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use ignore::WalkBuilder;
 
 use crate::config::file::ConfigError;
-use crate::config::patterns::{PathPattern, absolute};
+use crate::config::patterns::{absolute, excludes_entry};
 use crate::config::settings::{Configurations, Scope};
 
 /// A file to check.
@@ -167,23 +167,9 @@ impl Walk {
                 return false;
             }
         };
-        let name = entry.file_name();
-        if scope
-            .excludes
-            .iter()
-            .any(|pattern| pattern.matches_name(name))
-        {
-            return false;
-        }
-        // Only path globs (`tests/**`) need the entry's absolute path.
-        if scope.excludes.iter().all(PathPattern::matches_names_only) {
-            return true;
-        }
-        let path = absolute(entry.path(), &self.cwd);
-        !scope
-            .excludes
-            .iter()
-            .any(|pattern| !pattern.matches_names_only() && pattern.matches(&path))
+        !excludes_entry(&scope.excludes, entry.file_name(), || {
+            absolute(entry.path(), &self.cwd)
+        })
     }
 
     fn take_error(&self) -> Result<(), ConfigError> {

@@ -151,6 +151,16 @@ pub(crate) fn ceil_char_boundary(text: &str, mut at: usize) -> usize {
     at
 }
 
+/// Parses Python source as a module, recovering from syntax errors, for
+/// the newest Python: the one way flasklint parses.
+pub(crate) fn parse_module(source: &str) -> ruff_python_parser::Parsed<ruff_python_ast::Mod> {
+    ruff_python_parser::parse_unchecked(
+        source,
+        ruff_python_parser::ParseOptions::from(ruff_python_parser::Mode::Module)
+            .with_target_version(ruff_python_ast::PythonVersion::latest()),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,9 +8,7 @@ pub(crate) mod noqa;
 use std::path::Path;
 use std::sync::Arc;
 
-use ruff_python_ast::PythonVersion;
 use ruff_python_ast::token::TokenKind;
-use ruff_python_parser::{Mode, ParseOptions, parse_unchecked};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::analysis::checker::Checker;
@@ -20,7 +18,7 @@ use crate::config::settings::{FileSettings, FixMode, RuleOptions};
 use crate::fix::{Pass, fix_source};
 use crate::input::nesting::{self, MAX_NESTING};
 use crate::input::read::read_source;
-use crate::input::source::{LineIndex, strip_bom};
+use crate::input::source::{LineIndex, parse_module, strip_bom};
 use crate::lint::noqa::Suppressions;
 use crate::project::Project;
 use crate::rules::finding::Finding;
@@ -272,9 +270,7 @@ fn lint_source(
             lines: LineIndex::new(source),
         };
     }
-    let parse_options =
-        ParseOptions::from(Mode::Module).with_target_version(PythonVersion::latest());
-    let parsed = parse_unchecked(source, parse_options);
+    let parsed = parse_module(source);
     let mut findings = Vec::new();
     if rules.contains(Rule::SyntaxError) {
         findings.extend(parsed.errors().iter().map(|error| {

@@ -9,11 +9,10 @@ use std::fmt;
 use std::path::Path;
 
 use ruff_python_ast::name::UnqualifiedName;
-use ruff_python_ast::{self as ast, Expr, PythonVersion, Stmt};
-use ruff_python_parser::{Mode, ParseOptions, parse_unchecked};
+use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
-use crate::input::source::LineIndex;
+use crate::input::source::{LineIndex, parse_module};
 
 /// How the backend writes values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,10 +142,7 @@ impl BackendFacts {
 
     /// The facts of one file, named `shown` in evidence.
     pub(crate) fn of(shown: &str, text: &str) -> Self {
-        let parsed = parse_unchecked(
-            text,
-            ParseOptions::from(Mode::Module).with_target_version(PythonVersion::latest()),
-        );
+        let parsed = parse_module(text);
         let mut facts = Self {
             uses_pickle: memchr::memmem::find(text.as_bytes(), b"pickle").is_some(),
             uses_tagged_json: memchr::memmem::find(text.as_bytes(), b"TaggedJSONSerializer")

@@ -24,7 +24,7 @@ use backend::{BackendFacts, Version};
 use module::ModuleFacts;
 pub(crate) use module::absolute_module;
 
-use crate::config::patterns::PathPattern;
+use crate::config::patterns::{PathPattern, excludes_entry};
 use crate::flask::{FLASK_SESSION, MARKING_CALLS};
 use crate::input::read::read_source;
 
@@ -280,7 +280,7 @@ impl Project {
 
     /// The Python files and the dependency files under the root that
     /// discovery would find (hidden directories, `.gitignore` and the
-    /// root's excludes respected), in path order.
+    /// root's excludes respected); the caller sorts them.
     fn scan_files(&self, root: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
         let excludes = self.excludes.clone();
         let walk = ignore::WalkBuilder::new(root)
@@ -292,9 +292,7 @@ impl Project {
             .follow_links(false)
             .filter_entry(move |entry| {
                 entry.depth() == 0
-                    || !excludes.iter().any(|pattern| {
-                        pattern.matches_name(entry.file_name()) || pattern.matches(entry.path())
-                    })
+                    || !excludes_entry(&excludes, entry.file_name(), || entry.path().to_path_buf())
             })
             .build();
         let mut sources = Vec::new();
@@ -310,8 +308,6 @@ impl Project {
                 sources.push(entry.path().to_path_buf());
             }
         }
-        sources.sort();
-        dependency_files.sort();
         (sources, dependency_files)
     }
 

@@ -6,10 +6,10 @@
 use std::collections::{HashMap, HashSet};
 
 use ruff_python_ast::name::UnqualifiedName;
-use ruff_python_ast::{self as ast, Expr, PythonVersion, Stmt};
-use ruff_python_parser::{Mode, ParseOptions, parse_unchecked};
+use ruff_python_ast::{self as ast, Expr, Stmt};
 
 use crate::analysis::checker::{is_compound, leaves_block};
+use crate::input::source::parse_module;
 
 /// Words without which a module can neither bind the session nor write it,
 /// so that it is not parsed for its facts.
@@ -59,10 +59,7 @@ impl ModuleFacts {
         {
             return Self::default();
         }
-        let parsed = parse_unchecked(
-            text,
-            ParseOptions::from(Mode::Module).with_target_version(PythonVersion::latest()),
-        );
+        let parsed = parse_module(text);
         let Some(module) = parsed.syntax().as_module() else {
             return Self::default();
         };
