@@ -18,3 +18,16 @@ pub(crate) const MARKING_CALLS: &[&str] = &[
     "flask_login.utils.confirm_login",
     "flask_principal.identity_changed.send",
 ];
+
+/// The attributes a session is used through, besides subscripts: a name
+/// used so may be a re-export of the session.
+pub(crate) const SESSION_MEMBERS: &[&str] = &[
+    "get",
+    "pop",
+    "setdefault",
+    "update",
+    "clear",
+    "popitem",
+    "modified",
+    "permanent",
+];

@@ -17,7 +17,7 @@ use ruff_python_ast::name::UnqualifiedName;
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, ExprContext, Pattern, Stmt};
 
-use crate::flask::FLASK_SESSION;
+use crate::flask::{FLASK_SESSION, SESSION_MEMBERS};
 use crate::project::{ModuleName, Project, absolute_module};
 
 /// Qualified names that are Flask's request.
@@ -123,6 +123,8 @@ impl<'a> SessionModel<'a> {
             },
             current: 0,
             package,
+            uses_as_session: Vec::new(),
+            star_imports: Vec::new(),
         };
         builder.push_scope(ScopeKind::Module);
         builder.model.units.push(Unit {
@@ -131,42 +133,75 @@ impl<'a> SessionModel<'a> {
             body: module,
         });
         visitor::walk_body(&mut builder, module);
+        let uses = std::mem::take(&mut builder.uses_as_session);
+        let stars = std::mem::take(&mut builder.star_imports);
         let mut model = builder.model;
         if let Some(module) = &module_name {
-            // Only a name that says it is a session is asked about (as the
-            // prefilter lets only such imports through): `session`,
-            // `user_session`, `sess`. Asking about every import costs.
-            let reexports: Vec<String> = model
-                .imported_names()
-                .into_iter()
-                .filter(|qualified| {
-                    let name = qualified.rsplit('.').next().unwrap_or(qualified);
-                    name.contains("sess")
-                        && !model.session_names.contains(qualified)
-                        && in_project.project.is_session(qualified, module)
-                })
-                .collect();
-            model.session_names.extend(reexports);
+            model.add_reexports(&uses, &stars, in_project.project, module);
         }
         model.heads = model.import_heads();
         model.module = module_name;
         model
     }
 
-    /// The qualified names imported anywhere in the file, each once.
-    fn imported_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self
-            .scopes
-            .iter()
-            .flat_map(|scope| scope.bindings.values())
-            .filter_map(|binding| match binding {
-                Binding::Import(qualified) => Some(qualified.clone()),
-                Binding::Other => None,
-            })
-            .collect();
-        names.sort_unstable();
-        names.dedup();
-        names
+    /// Adds the project's re-exports of the session that the file uses as
+    /// a session (`uses`, each in its scope): a name imported from a module
+    /// of the project (`from .compat import s`), a chain through an
+    /// imported module (`myapp.compat.session`), or a name no scope binds
+    /// that one of the file's `*` imports (`stars`) does. Only such uses
+    /// are asked about: asking about every import would read every module
+    /// the file imports.
+    fn add_reexports(
+        &mut self,
+        uses: &[(&Expr, ScopeId)],
+        stars: &[String],
+        project: &Project,
+        module: &ModuleName,
+    ) {
+        let mut asked = std::collections::HashSet::new();
+        let mut asked_stars = std::collections::HashSet::new();
+        for (expr, scope) in uses {
+            let Some(name) = UnqualifiedName::from_expr(expr) else {
+                continue;
+            };
+            let Some((head, rest)) = name.segments().split_first() else {
+                continue;
+            };
+            match self.resolve(head, *scope) {
+                Some(Binding::Import(imported)) => {
+                    let mut qualified = imported.clone();
+                    for segment in rest {
+                        qualified.push('.');
+                        qualified.push_str(segment);
+                    }
+                    if !self.session_names.contains(&qualified)
+                        && asked.insert(qualified.clone())
+                        && project.is_session(&qualified, module)
+                    {
+                        self.session_names.push(qualified);
+                    }
+                }
+                Some(Binding::Other) => {}
+                // A name no scope binds may come from a `*` import, which
+                // binds it at the module's top.
+                None => {
+                    if !asked_stars.insert(*head) {
+                        continue;
+                    }
+                    let star = stars
+                        .iter()
+                        .find(|star| project.star_binds_session(star, head, module));
+                    if let Some(star) = star {
+                        let imported = format!("{star}.{head}");
+                        self.scopes[0].bindings.insert(
+                            Cow::Owned((*head).to_string()),
+                            Binding::Import(imported.clone()),
+                        );
+                        self.session_names.push(imported);
+                    }
+                }
+            }
+        }
     }
 
     /// The qualified name a call's callee stands for in `scope`: through
@@ -342,6 +377,11 @@ struct Builder<'a, 'p> {
     current: ScopeId,
     /// The file's package, for relative imports.
     package: Option<&'p str>,
+    /// Names and chains used as a session is (subscripted, or through a
+    /// session method), with their scopes: the candidates for re-exports.
+    uses_as_session: Vec<(&'a Expr, ScopeId)>,
+    /// The modules of `from module import *` (absolute).
+    star_imports: Vec<String>,
 }
 
 impl<'a> Builder<'a, '_> {
@@ -406,6 +446,7 @@ impl<'a> Builder<'a, '_> {
                     for (name, qualified) in self.model.star_names(module) {
                         self.bind(name, Binding::Import(qualified));
                     }
+                    self.star_imports.push(module.to_string());
                 }
                 continue;
             }
@@ -415,6 +456,12 @@ impl<'a> Builder<'a, '_> {
                 None => Binding::Other,
             };
             self.bind(local, binding);
+        }
+    }
+
+    fn used_as_session(&mut self, value: &'a Expr) {
+        if matches!(value, Expr::Name(_) | Expr::Attribute(_)) {
+            self.uses_as_session.push((value, self.current));
         }
     }
 
@@ -484,10 +531,17 @@ impl<'a> Visitor<'a> for Builder<'a, '_> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
-        if let Expr::Name(name) = expr
-            && matches!(name.ctx, ExprContext::Store | ExprContext::Del)
-        {
-            self.bind(name.id.as_str(), Binding::Other);
+        match expr {
+            Expr::Name(name) if matches!(name.ctx, ExprContext::Store | ExprContext::Del) => {
+                self.bind(name.id.as_str(), Binding::Other);
+            }
+            Expr::Subscript(ast::ExprSubscript { value, .. }) => self.used_as_session(value),
+            Expr::Attribute(ast::ExprAttribute { value, attr, .. })
+                if SESSION_MEMBERS.contains(&attr.as_str()) =>
+            {
+                self.used_as_session(value);
+            }
+            _ => {}
         }
         visitor::walk_expr(self, expr);
     }

@@ -5,8 +5,15 @@
 //! read but not parsed. This is what makes flasklint fast on a monorepo
 //! where most files never touch the session; `--no-prefilter` turns it off
 //! (for FL002 on every file).
+//!
+//! A file that names neither may still reach the session through a module
+//! of the project (`from .compat import s`, then `s["a"] = 1`). For that,
+//! [`from_imports`] and [`used_as_session`] read its imports and their uses
+//! from the text; the project then says which modules are its own.
 
 use memchr::memmem;
+
+use crate::flask::SESSION_MEMBERS;
 
 /// The words a file must contain to be parsed.
 #[derive(Debug, Clone)]
@@ -40,10 +47,112 @@ impl Prefilter {
     }
 }
 
+fn is_ident(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80
+}
+
+/// The import statements of a text, read without parsing: for each one
+/// that starts a line, the module as written (`.compat`, `myapp.compat`)
+/// and the local names it binds (`as` names; `myapp` for `import
+/// myapp.compat`; `*`), over continuation lines in parentheses.
+pub(crate) fn imports(text: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    let froms = memmem::find_iter(text, b"from ").filter_map(move |at| {
+        let line_end = statement_line(text, at)?;
+        let import = memmem::find(&text[at..line_end], b" import ")? + at;
+        let module = text[at + b"from ".len()..import].trim_ascii();
+        let names_start = import + b" import ".len();
+        let names_end = match text[names_start..line_end].trim_ascii_start().first() {
+            Some(b'(') => {
+                memchr::memchr(b')', &text[names_start..]).map_or(text.len(), |i| names_start + i)
+            }
+            _ => line_end,
+        };
+        Some(aliases(&text[names_start..names_end]).map(move |(_, local)| (module, local)))
+    });
+    let plain = memmem::find_iter(text, b"import ").filter_map(move |at| {
+        let line_end = statement_line(text, at)?;
+        Some(
+            aliases(&text[at + b"import ".len()..line_end]).map(|(module, local)| {
+                let head = local.split(|&b| b == b'.').next().unwrap_or(local);
+                (module, if module == local { head } else { local })
+            }),
+        )
+    });
+    froms.flatten().chain(plain.flatten())
+}
+
+/// The end of the line at `at`, when `at` starts a statement there.
+fn statement_line(text: &[u8], at: usize) -> Option<usize> {
+    let line_start = text[..at]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    text[line_start..at]
+        .iter()
+        .all(u8::is_ascii_whitespace)
+        .then(|| memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i))
+}
+
+/// The `name [as local]` items of an import list, as (name, local). An
+/// item is on one line, so that a comment ends at the line's end.
+fn aliases(list: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    let mut in_comment = false;
+    list.split(move |&b| {
+        match b {
+            b'#' => in_comment = true,
+            b'\n' => in_comment = false,
+            _ => {}
+        }
+        b == b'\n' || (b == b',' && !in_comment)
+    })
+    .filter_map(|alias| {
+        let alias = alias.split(|&b| b == b'#').next().unwrap_or_default();
+        let alias = alias.trim_ascii();
+        let alias = alias.strip_prefix(b"(").unwrap_or(alias).trim_ascii();
+        let name = alias.split(|b| b.is_ascii_whitespace()).next()?;
+        let local = alias.rsplit(|b| b.is_ascii_whitespace()).next()?;
+        let valid = |word: &[u8]| {
+            word == b"*" || (!word.is_empty() && word.iter().all(|&b| is_ident(b) || b == b'.'))
+        };
+        (valid(name) && valid(local)).then_some((name, local))
+    })
+}
+
+/// Whether `name` is used in `text` as the session is: subscripted
+/// (`name[...]`, `name.compat.session[...]`) or through one of the
+/// session's own methods (`name.get(...)`, `name.modified`).
+pub(crate) fn used_as_session(text: &[u8], name: &[u8]) -> bool {
+    memmem::find_iter(text, name).any(|at| {
+        if at
+            .checked_sub(1)
+            .is_some_and(|i| is_ident(text[i]) || text[i] == b'.')
+        {
+            return false;
+        }
+        let mut after = &text[at + name.len()..];
+        loop {
+            match after.first() {
+                Some(b'[') => return true,
+                Some(b'.') => {
+                    let segment = after[1..].iter().take_while(|&&b| is_ident(b)).count();
+                    let member = &after[1..1 + segment];
+                    if segment == 0 {
+                        return false;
+                    }
+                    if SESSION_MEMBERS.iter().any(|m| m.as_bytes() == member) {
+                        return true;
+                    }
+                    after = &after[1 + segment..];
+                }
+                _ => return false,
+            }
+        }
+    })
+}
+
 /// Whether `word` occurs in `text` with no identifier character on either
 /// side (so `flask` is found in `from flask import`, not in `flask_login`).
 fn contains_word(text: &[u8], word: &[u8]) -> bool {
-    let is_ident = |byte: u8| byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80;
     memmem::find_iter(text, word).any(|at| {
         let before = at.checked_sub(1).map(|i| text[i]);
         let after = text.get(at + word.len()).copied();
@@ -80,5 +189,35 @@ mod tests {
         ));
         assert!(!gate("import flask\napp = flask.Flask(__name__)\n"));
         assert!(!gate(""));
+    }
+
+    #[test]
+    fn imports_are_read_from_the_text() {
+        let text = b"from .compat import store, state as st\nfrom shop import (\n    a,  # first\n    b as c,\n)\nimport shop.compat\nimport x.y as z, w\nfrom m import *\n    from inner import q\nx = 1  # from here import nothing\n";
+        let found: Vec<(&[u8], &[u8])> = imports(text).collect();
+        let expected: Vec<(&[u8], &[u8])> = vec![
+            (b".compat", b"store"),
+            (b".compat", b"st"),
+            (b"shop", b"a"),
+            (b"shop", b"c"),
+            (b"m", b"*"),
+            (b"inner", b"q"),
+            (b"shop.compat", b"shop"),
+            (b"x.y", b"z"),
+            (b"w", b"w"),
+        ];
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn uses_as_a_session_are_subscripts_and_session_members() {
+        assert!(used_as_session(b"s['a'] = 1", b"s"));
+        assert!(used_as_session(b"x = s.get('a')", b"s"));
+        assert!(used_as_session(b"shop.compat.session['a']", b"shop"));
+        assert!(used_as_session(b"c.session.modified = True", b"c"));
+        assert!(!used_as_session(b"s.items()", b"s"));
+        assert!(!used_as_session(b"xs['a']", b"s"));
+        assert!(!used_as_session(b"obj.s['a']", b"s"));
+        assert!(!used_as_session(b"s.getter", b"s"));
     }
 }

@@ -101,10 +101,10 @@ pub(crate) fn lint_bytes_in(
             return io_error(display, settings.rules, reason);
         }
     };
-    if settings
-        .prefilter
-        .is_some_and(|gate| !gate.may_use_session(bytes) && !Project::may_reach_session(bytes))
-    {
+    if settings.prefilter.is_some_and(|gate| {
+        !gate.may_use_session(bytes)
+            && !in_project.project.may_reach_session(bytes, in_project.file)
+    }) {
         return FileReport::empty(display);
     }
     let source = strip_bom(text);

@@ -370,12 +370,19 @@ fn flask_session_names(body: &[Stmt]) -> Vec<String> {
 }
 
 /// Calls `f` on every statement, nested blocks and function bodies
-/// included (an app factory configures inside a function).
+/// included (an app factory configures inside a function, an app class in
+/// a method: Superset's `Session(self.superset_app)`). A class body's own
+/// statements are [`BackendFacts::look_at_class`]'s.
 fn walk<'a>(body: &'a [Stmt], f: &mut impl FnMut(&'a Stmt)) {
     for stmt in body {
         f(stmt);
         match stmt {
             Stmt::FunctionDef(function) => walk(&function.body, f),
+            Stmt::ClassDef(class) => {
+                for method in class.body.iter().filter_map(Stmt::as_function_def_stmt) {
+                    walk(&method.body, f);
+                }
+            }
             Stmt::If(s) => {
                 walk(&s.body, f);
                 for clause in &s.elif_else_clauses {

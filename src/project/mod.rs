@@ -26,6 +26,7 @@ pub(crate) use module::absolute_module;
 
 use crate::config::patterns::{PathPattern, excludes_entry};
 use crate::flask::{FLASK_SESSION, MARKING_CALLS};
+use crate::input::prefilter::{imports, used_as_session};
 use crate::input::read::read_source;
 
 /// Where a file stands among the project's modules.
@@ -343,18 +344,34 @@ impl Project {
     }
 
     /// Whether a text that does not name `flask` may still reach the
-    /// session through the project: only by importing a re-export of it,
-    /// under a name that says so: a `from ... import` naming a name with
-    /// `sess` in it (`from .compat import session`, `... import sess`).
-    /// Models that say `db.session` are not parsed for that.
-    pub(crate) fn may_reach_session(text: &[u8]) -> bool {
-        imports_a_session_name(text)
+    /// session through the project: by importing from one of its modules
+    /// a name the text uses as a session (`from .compat import s`, then
+    /// `s["a"] = 1`). Models that say `db.session` are not parsed for that.
+    pub(crate) fn may_reach_session(&self, text: &[u8], file: Option<&Path>) -> bool {
+        let mut own = None;
+        imports(text).any(|(module, local)| {
+            (local == b"*" || used_as_session(text, local))
+                && (module.starts_with(b".") || {
+                    let top = module.split(|&b| b == b'.').next().unwrap_or(module);
+                    let top = std::str::from_utf8(top).unwrap_or_default();
+                    let own = own.get_or_insert_with(|| file.and_then(|f| self.module_of(f)));
+                    own.as_ref().is_some_and(|m| m.listing.contains(top))
+                        || self.root_listings.iter().any(|names| names.contains(top))
+                })
+        })
     }
 
     /// Whether the qualified name (`myapp.compat.session`), imported by
     /// the module `from`, is Flask's session.
     pub(crate) fn is_session(&self, qualified: &str, from: &ModuleName) -> bool {
         self.answer(Question::IsSession, qualified, from)
+    }
+
+    /// Whether `from star import *`, in the module `from`, binds `name`
+    /// to Flask's session.
+    pub(crate) fn star_binds_session(&self, star: &str, name: &str, from: &ModuleName) -> bool {
+        self.star_binds(star, name, &from.import_root)
+            && self.is_session(&format!("{star}.{name}"), from)
     }
 
     /// Whether calling the function of this qualified name from the module
@@ -418,10 +435,14 @@ impl Project {
         let Some((facts, root, name)) = self.facts_of_member(qualified, import_root) else {
             return false;
         };
-        let found = facts.aliases_session(name)
-            || facts
-                .import_of(name)
-                .is_some_and(|imported| self.find_session(imported, &root, visited));
+        let found = match facts.import_of(name) {
+            Some(imported) => self.find_session(imported, &root, visited),
+            // A name the module does not bind may come from its `*` imports.
+            None => facts.star_imports().iter().any(|star| {
+                self.star_binds(star, name, &root)
+                    && self.find_session(&format!("{star}.{name}"), &root, visited)
+            }),
+        };
         // A way to Flask's session is one whoever asks first; a "no" may
         // only be the cycle this question stopped at, so it is not kept.
         if found {
@@ -449,7 +470,10 @@ impl Project {
             return self.find_marking(imported, &root, visited);
         }
         let Some(function) = facts.function(name) else {
-            return false;
+            return facts.star_imports().iter().any(|star| {
+                self.star_binds(star, name, &root)
+                    && self.find_marking(&format!("{star}.{name}"), &root, visited)
+            });
         };
         function
             .writes
@@ -459,6 +483,18 @@ impl Project {
                 .calls
                 .iter()
                 .any(|called| self.find_marking(called, &root, visited))
+    }
+
+    /// Whether `from star import *` binds `name`: for a module of the
+    /// project, as its `__all__` says; for another library (`flask`), any
+    /// public name.
+    fn star_binds(&self, star: &str, name: &str, import_root: &Path) -> bool {
+        match self.locate(star, import_root) {
+            Some((_, path, is_package)) => {
+                self.facts_at(&path, star, is_package).exports_to_star(name)
+            }
+            None => !name.starts_with('_'),
+        }
     }
 
     /// The facts of the module holding `qualified` (`myapp.compat` for
@@ -543,32 +579,6 @@ fn list_modules(dir: &Path) -> HashSet<String> {
             None => name,
         })
         .collect()
-}
-
-/// Whether a statement that starts a line with `from ` imports a name with
-/// `sess` in it, on that line or, after `import (`, up to the `)`.
-fn imports_a_session_name(text: &[u8]) -> bool {
-    memchr::memmem::find_iter(text, b"from ").any(|at| {
-        let line_start = text[..at]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
-        if !text[line_start..at].iter().all(u8::is_ascii_whitespace) {
-            return false;
-        }
-        let line_end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i);
-        let Some(import) = memchr::memmem::find(&text[at..line_end], b" import ") else {
-            return false;
-        };
-        let names_start = at + import;
-        let names_end = match text[names_start..line_end].contains(&b'(') {
-            true => {
-                memchr::memchr(b')', &text[names_start..]).map_or(text.len(), |i| names_start + i)
-            }
-            false => line_end,
-        };
-        memchr::memmem::find(&text[names_start..names_end], b"sess").is_some()
-    })
 }
 
 /// `root/a/b.py` or `root/a/b/__init__.py` for the module `a.b`.

@@ -11,10 +11,11 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use crate::analysis::checker::{is_compound, leaves_block};
 use crate::input::source::parse_module;
 
-/// Words without which a module can neither bind the session nor write it,
-/// so that it is not parsed for its facts.
+/// Words without which a module can neither bind the session, re-export
+/// it nor write it, so that it is not parsed for its facts.
 const FACT_WORDS: &[&[u8]] = &[
     b"session",
+    b"import",
     b"flash",
     b"login_user",
     b"logout_user",
@@ -25,12 +26,16 @@ const FACT_WORDS: &[&[u8]] = &[
 /// What one module binds and does.
 #[derive(Debug, Default)]
 pub(crate) struct ModuleFacts {
-    /// Top-level names bound by imports, to the qualified name imported
-    /// (`session` to `flask.session`, `helpers` to `myapp.helpers`).
+    /// Top-level names bound to a qualified name: by imports (`session`
+    /// to `flask.session`, `helpers` to `myapp.helpers`), by assignment of
+    /// a dotted name (`session = flask.session`), or as a `LocalProxy`
+    /// over one (`session = LocalProxy(lambda: flask.session)`).
     imports: HashMap<String, String>,
-    /// Top-level names bound to Flask's session some other way:
-    /// `session = flask.session`, `session = LocalProxy(...)` over it.
-    session_aliases: HashSet<String>,
+    /// The modules of `from module import *`, which bind their names here.
+    star_imports: Vec<String>,
+    /// The names of a literal `__all__`: what `*` imports of this module
+    /// bind.
+    all: Option<Vec<String>>,
     /// Top-level functions, by name.
     functions: HashMap<String, EveryPath>,
 }
@@ -81,14 +86,24 @@ impl ModuleFacts {
         facts
     }
 
-    /// What `name`, bound at the module's top level, was imported as.
+    /// The qualified name `name`, bound at the module's top level, stands
+    /// for.
     pub(crate) fn import_of(&self, name: &str) -> Option<&str> {
         self.imports.get(name).map(String::as_str)
     }
 
-    /// Whether `name` is bound to Flask's session other than by import.
-    pub(crate) fn aliases_session(&self, name: &str) -> bool {
-        self.session_aliases.contains(name)
+    /// The modules whose names `from module import *` binds here.
+    pub(crate) fn star_imports(&self) -> &[String] {
+        &self.star_imports
+    }
+
+    /// Whether `from this_module import *` binds `name`: a name of
+    /// `__all__`, or without one any name not starting with `_`.
+    pub(crate) fn exports_to_star(&self, name: &str) -> bool {
+        match &self.all {
+            Some(all) => all.iter().any(|exported| exported == name),
+            None => !name.starts_with('_'),
+        }
     }
 
     /// What the top-level function `name` does on every path.
@@ -124,16 +139,25 @@ impl ModuleFacts {
                     else {
                         continue;
                     };
-                    for alias in import.names.iter().filter(|alias| &alias.name != "*") {
+                    for alias in &import.names {
+                        if &alias.name == "*" {
+                            self.star_imports.push(from.clone());
+                            continue;
+                        }
                         let local = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
                         self.bind_import(local, &format!("{from}.{}", alias.name.as_str()));
                     }
                 }
-                Stmt::Assign(assign) if self.is_session_value(&assign.value) => {
-                    for target in &assign.targets {
-                        if let Expr::Name(name) = target {
-                            self.session_aliases.insert(name.id.to_string());
-                        }
+                Stmt::Assign(assign) if matches!(assign.targets.as_slice(), [Expr::Name(name)] if name.id.as_str() == "__all__") =>
+                {
+                    self.all = literal_strings(&assign.value);
+                }
+                Stmt::Assign(assign) => {
+                    let Some(target) = self.bound_value(&assign.value) else {
+                        continue;
+                    };
+                    for name in assign.targets.iter().filter_map(Expr::as_name_expr) {
+                        self.bind_import(name.id.as_str(), &target);
                     }
                 }
                 Stmt::FunctionDef(function) => functions.push(function),
@@ -161,21 +185,23 @@ impl ModuleFacts {
             .insert(local.to_string(), qualified.to_string());
     }
 
-    /// `flask.session`, a name imported as it, or a werkzeug `LocalProxy`
-    /// whose arguments reach it (`LocalProxy(lambda: flask.session)`).
-    fn is_session_value(&self, value: &Expr) -> bool {
+    /// The qualified name an assigned value stands for: a dotted name
+    /// through the imports (`flask.session`), or the target of a werkzeug
+    /// `LocalProxy` over one (`LocalProxy(lambda: flask.session)`).
+    fn bound_value(&self, value: &Expr) -> Option<String> {
         match value {
             Expr::Call(call) => {
-                self.qualified(&call.func)
-                    .is_some_and(|callee| callee.ends_with("LocalProxy"))
-                    && call.arguments.args.iter().any(|arg| match arg {
-                        Expr::Lambda(lambda) => self.is_session_value(&lambda.body),
-                        other => self.is_session_value(other),
-                    })
+                let proxy = self
+                    .qualified(&call.func)
+                    .is_some_and(|callee| callee.ends_with("LocalProxy"));
+                let target = call.arguments.args.first()?;
+                match target {
+                    _ if !proxy => None,
+                    Expr::Lambda(lambda) => self.qualified(&lambda.body),
+                    other => self.qualified(other),
+                }
             }
-            other => self
-                .qualified(other)
-                .is_some_and(|name| crate::flask::FLASK_SESSION.contains(&name.as_str())),
+            other => self.qualified(other),
         }
     }
 
@@ -221,9 +247,8 @@ impl ModuleFacts {
                 if shadowed.contains(name.id.as_str()) {
                     return None;
                 }
-                if self.session_aliases.contains(name.id.as_str())
-                    || (top_level_functions.contains(name.id.as_str())
-                        && !self.imports.contains_key(name.id.as_str()))
+                if top_level_functions.contains(name.id.as_str())
+                    && !self.imports.contains_key(name.id.as_str())
                 {
                     return Some(format!("{module}.{}", name.id));
                 }
@@ -312,6 +337,19 @@ fn summarize_simple(
     summary.calls.extend(resolve(&call.func));
 }
 
+/// The strings of a list or tuple display of string literals.
+fn literal_strings(value: &Expr) -> Option<Vec<String>> {
+    let elements = match value {
+        Expr::List(list) => &list.elts,
+        Expr::Tuple(tuple) => &tuple.elts,
+        _ => return None,
+    };
+    elements
+        .iter()
+        .map(|element| Some(element.as_string_literal_expr()?.value.to_str().to_string()))
+        .collect()
+}
+
 /// The absolute name of the module a `from` import names: `level` dots
 /// up from `package` (the importing module's package), then `module`.
 pub(crate) fn absolute_module(
@@ -369,7 +407,7 @@ mod tests {
         let facts = ModuleFacts::of("shop.auth", false, text);
         assert_eq!(facts.import_of("s"), Some("flask.session"));
         assert_eq!(facts.import_of("thing"), Some("shop.other.thing"));
-        assert!(facts.aliases_session("sess"));
+        assert_eq!(facts.import_of("sess"), Some("flask.session"));
         assert_eq!(
             facts.function("remember").map(|f| f.writes.clone()),
             Some(vec!["flask.session".to_string()])
