@@ -3,5 +3,6 @@
 //! context every rule sees.
 
 pub(crate) mod checker;
+pub(crate) mod fast_hash;
 pub(crate) mod session;
 pub(crate) mod session_ops;

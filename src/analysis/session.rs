@@ -10,18 +10,29 @@
 //! bound both by an import and by something else is not trusted.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::path::Path;
 
 use ruff_python_ast::name::UnqualifiedName;
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, ExprContext, Pattern, Stmt};
 
+use super::fast_hash::{FastMap, FastSet};
 use crate::flask::{FLASK_SESSION, SESSION_MEMBERS};
 use crate::project::{ModuleName, Project, absolute_module};
 
 /// Qualified names that are Flask's request.
 const FLASK_REQUEST: &[&str] = &["flask.request", "flask.globals.request"];
+
+/// The name an attribute chain starts from (`shop` for `shop.compat.s`).
+fn head_name(mut expr: &Expr) -> &str {
+    loop {
+        match expr {
+            Expr::Attribute(attribute) => expr = &attribute.value,
+            Expr::Name(name) => return name.id.as_str(),
+            _ => return "",
+        }
+    }
+}
 
 /// Index of a scope in [`SessionModel`].
 pub(crate) type ScopeId = usize;
@@ -45,7 +56,7 @@ enum ScopeKind {
 struct Scope<'a> {
     kind: ScopeKind,
     parent: Option<ScopeId>,
-    bindings: HashMap<Cow<'a, str>, Binding>,
+    bindings: FastMap<Cow<'a, str>, Binding>,
     /// Names declared `global` here: looked up in the module scope.
     globals: Vec<&'a str>,
 }
@@ -158,50 +169,66 @@ impl<'a> SessionModel<'a> {
         project: &Project,
         module: &ModuleName,
     ) {
-        let mut asked = std::collections::HashSet::new();
-        let mut asked_stars = std::collections::HashSet::new();
+        // Most uses are of locals, `request` or Flask's session: only a
+        // name imported from the project, or (with `*` imports) a name no
+        // import binds, is looked at further.
+        let project_heads: FastSet<&str> = self
+            .scopes
+            .iter()
+            .flat_map(|scope| scope.bindings.iter())
+            .filter(|(_, binding)| {
+                matches!(binding, Binding::Import(imported) if project.may_hold(imported, module))
+            })
+            .map(|(name, _)| name.as_ref())
+            .collect();
+        let mut asked = FastSet::default();
+        let mut asked_stars = FastSet::default();
+        let mut found = Vec::new();
+        let mut star_bindings = Vec::new();
         for (expr, scope) in uses {
-            let Some(name) = UnqualifiedName::from_expr(expr) else {
+            let head = head_name(expr);
+            if head.is_empty() {
                 continue;
-            };
-            let Some((head, rest)) = name.segments().split_first() else {
-                continue;
-            };
-            match self.resolve(head, *scope) {
-                Some(Binding::Import(imported)) => {
-                    let mut qualified = imported.clone();
-                    for segment in rest {
-                        qualified.push('.');
-                        qualified.push_str(segment);
-                    }
-                    if !self.session_names.contains(&qualified)
-                        && asked.insert(qualified.clone())
-                        && project.is_session(&qualified, module)
-                    {
-                        self.session_names.push(qualified);
-                    }
+            }
+            if project_heads.contains(head) {
+                let Some(Binding::Import(imported)) = self.resolve(head, *scope) else {
+                    continue;
+                };
+                let Some(name) = UnqualifiedName::from_expr(expr) else {
+                    continue;
+                };
+                let mut qualified = imported.clone();
+                for segment in &name.segments()[1..] {
+                    qualified.push('.');
+                    qualified.push_str(segment);
                 }
-                Some(Binding::Other) => {}
+                if !self.session_names.contains(&qualified)
+                    && asked.insert(qualified.clone())
+                    && project.is_session(&qualified, module)
+                {
+                    found.push(qualified);
+                }
+            } else if !stars.is_empty()
+                && asked_stars.insert(head)
+                && self.resolve(head, *scope).is_none()
+            {
                 // A name no scope binds may come from a `*` import, which
                 // binds it at the module's top.
-                None => {
-                    if !asked_stars.insert(*head) {
-                        continue;
-                    }
-                    let star = stars
-                        .iter()
-                        .find(|star| project.star_binds_session(star, head, module));
-                    if let Some(star) = star {
-                        let imported = format!("{star}.{head}");
-                        self.scopes[0].bindings.insert(
-                            Cow::Owned((*head).to_string()),
-                            Binding::Import(imported.clone()),
-                        );
-                        self.session_names.push(imported);
-                    }
+                let star = stars
+                    .iter()
+                    .find(|star| project.star_binds_session(star, head, module));
+                if let Some(star) = star {
+                    star_bindings.push((head.to_string(), format!("{star}.{head}")));
                 }
             }
         }
+        for (head, imported) in star_bindings {
+            self.scopes[0]
+                .bindings
+                .insert(Cow::Owned(head), Binding::Import(imported.clone()));
+            found.push(imported);
+        }
+        self.session_names.extend(found);
     }
 
     /// The qualified name a call's callee stands for in `scope`: through
@@ -390,7 +417,7 @@ impl<'a> Builder<'a, '_> {
         self.model.scopes.push(Scope {
             kind,
             parent,
-            bindings: HashMap::new(),
+            bindings: FastMap::default(),
             globals: Vec::new(),
         });
         self.current = self.model.scopes.len() - 1;

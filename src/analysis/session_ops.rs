@@ -2,7 +2,7 @@
 //! read out of it (and local names that alias them), in-place changes of
 //! those values, and what marks the session modified.
 
-use std::collections::HashMap;
+use crate::analysis::fast_hash::FastMap;
 use std::ops::Range;
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
@@ -174,8 +174,15 @@ fn update_values<'a>(cx: &Checker, call: &'a ast::ExprCall) -> Vec<StoredValue<'
 }
 
 /// The session writes a statement makes itself (outside its child blocks),
-/// in evaluation order.
-fn writes_in_stmt<'a>(cx: &Checker, unit: &Unit, stmt: &'a Stmt) -> Vec<SessionWrite<'a>> {
+/// in evaluation order, and whether its session method calls always mark
+/// the session modified (`update`, `clear`, `popitem`, `pop(key)`; one
+/// walk for both).
+fn writes_in_stmt<'a>(
+    cx: &Checker,
+    unit: &Unit,
+    stmt: &'a Stmt,
+    marks: &mut bool,
+) -> Vec<SessionWrite<'a>> {
     let mut writes = Vec::new();
     for_each_own_expr(stmt, &mut |expr| {
         for_each_subexpr(expr, &mut |expr| {
@@ -183,6 +190,12 @@ fn writes_in_stmt<'a>(cx: &Checker, unit: &Unit, stmt: &'a Stmt) -> Vec<SessionW
                 && let Expr::Attribute(attribute) = &*call.func
                 && cx.is_session(&attribute.value, unit.scope)
             {
+                *marks |= match attribute.attr.as_str() {
+                    "update" | "clear" | "popitem" => true,
+                    // Without a default, `pop` raises unless it removed the key.
+                    "pop" => call.arguments.len() == 1,
+                    _ => false,
+                };
                 let kind = match attribute.attr.as_str() {
                     "update" => WriteKind::Update(call),
                     "setdefault" => WriteKind::SetDefault(call),
@@ -263,7 +276,7 @@ pub(crate) struct UnitFacts<'u, 'a> {
     pub(crate) writes: Vec<(SessionWrite<'a>, bool)>,
     /// Where each statement's own writes are in `writes`, by the
     /// statement's address (a scan per statement was quadratic).
-    writes_by_stmt: HashMap<usize, Range<usize>>,
+    writes_by_stmt: FastMap<usize, Range<usize>>,
     /// Plain-name bindings, to follow local names to their values.
     pub(crate) locals: LocalBindings<'a>,
     /// In-place changes of values read from the session.
@@ -277,20 +290,20 @@ impl<'u, 'a> UnitFacts<'u, 'a> {
     pub(crate) fn of(cx: &Checker, unit: &'u Unit<'a>) -> Self {
         let locals = LocalBindings::of(unit);
         let mut writes = Vec::new();
-        let mut writes_by_stmt = HashMap::new();
+        let mut writes_by_stmt = FastMap::default();
         let mut mutations = Vec::new();
         let mut marked = false;
         for_each_stmt(unit.body, &mut |stmt, stmt_cx| {
             let first = writes.len();
             writes.extend(
-                writes_in_stmt(cx, unit, stmt)
+                writes_in_stmt(cx, unit, stmt, &mut marked)
                     .into_iter()
                     .map(|write| (write, stmt_cx.in_loop)),
             );
             if writes.len() > first {
                 writes_by_stmt.insert(address(stmt), first..writes.len());
             }
-            marked |= marks_modified(cx, unit, stmt);
+            marked |= assigns_marking(cx, unit, stmt);
             mutations.extend(mutations_in_stmt(cx, unit, &locals, stmt));
         });
         // Which calls mark the session is a question for the project: ask it
@@ -337,7 +350,7 @@ pub(crate) enum Bound<'a> {
 /// name's value at a point is a binary search away.
 #[derive(Debug, Default)]
 pub(crate) struct LocalBindings<'a> {
-    by_name: HashMap<&'a str, Vec<(TextSize, Bound<'a>)>>,
+    by_name: FastMap<&'a str, Vec<(TextSize, Bound<'a>)>>,
 }
 
 impl<'a> LocalBindings<'a> {
@@ -389,7 +402,7 @@ impl<'a> LocalBindings<'a> {
             }
         });
         bindings.sort_by_key(|(_, at, _)| *at);
-        let mut by_name: HashMap<&'a str, Vec<(TextSize, Bound<'a>)>> = HashMap::new();
+        let mut by_name: FastMap<&'a str, Vec<(TextSize, Bound<'a>)>> = FastMap::default();
         for (name, at, bound) in bindings {
             by_name.entry(name).or_default().push((at, bound));
         }
@@ -714,13 +727,13 @@ fn calls_marking(cx: &Checker, unit: &Unit) -> bool {
     marks
 }
 
-/// Whether a statement makes Flask save the session whatever it holds:
-/// `session.modified = True`, or a write that always marks it modified
-/// (`session[k] = v`, `session[k] += v`, `del session[k]`,
-/// `session.update(...)`, `.clear()`, `.popitem()`, `.pop(key)`,
-/// `session.permanent = ...`). `setdefault(...)` and `pop(key, default)`
-/// mark it only when the key was absent or present, so they do not count.
-fn marks_modified(cx: &Checker, unit: &Unit, stmt: &Stmt) -> bool {
+/// Whether a statement's assignment makes Flask save the session whatever
+/// it holds: `session.modified = True`, or a write of an item that always
+/// marks it modified (`session[k] = v`, `session[k] += v`, `del
+/// session[k]`, `session.permanent = ...`). The calls that mark it are
+/// found with the writes; `setdefault(...)` and `pop(key, default)` mark it
+/// only when the key was absent or present, so they do not count.
+fn assigns_marking(cx: &Checker, unit: &Unit, stmt: &Stmt) -> bool {
     let mut marks = false;
     for target in assigned_targets(stmt) {
         each_target(target, &mut |target| {
@@ -734,20 +747,5 @@ fn marks_modified(cx: &Checker, unit: &Unit, stmt: &Stmt) -> bool {
             };
         });
     }
-    for_each_own_expr(stmt, &mut |expr| {
-        for_each_subexpr(expr, &mut |expr| {
-            if let Expr::Call(call) = expr
-                && let Expr::Attribute(attribute) = &*call.func
-                && cx.is_session(&attribute.value, unit.scope)
-            {
-                marks |= match attribute.attr.as_str() {
-                    "update" | "clear" | "popitem" => true,
-                    // Without a default, `pop` raises unless it removed the key.
-                    "pop" => call.arguments.len() == 1,
-                    _ => false,
-                };
-            }
-        });
-    });
     marks
 }

@@ -52,18 +52,12 @@ impl LineIndex {
     pub(crate) fn new(text: &str) -> Self {
         let bytes = text.as_bytes();
         let mut line_starts = vec![TextSize::new(0)];
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => line_starts.push(offset(i + 1)),
-                b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
-                    line_starts.push(offset(i + 2));
-                    i += 1;
-                }
-                b'\r' => line_starts.push(offset(i + 1)),
-                _ => {}
+        for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            match bytes[at] {
+                // The `\n` of a `\r\n` ends the line the `\r` began ending.
+                b'\r' if bytes.get(at + 1) == Some(&b'\n') => {}
+                _ => line_starts.push(offset(at + 1)),
             }
-            i += 1;
         }
         Self {
             line_starts,

@@ -382,6 +382,13 @@ impl Project {
         self.answer(Question::MarksSession, qualified, from)
     }
 
+    /// Whether the qualified name may be of a module of the project (its
+    /// top module is in an import root): only those are asked about.
+    pub(crate) fn may_hold(&self, qualified: &str, from: &ModuleName) -> bool {
+        let top = qualified.split('.').next().unwrap_or(qualified);
+        from.listing.contains(top) || self.root_listings.iter().any(|names| names.contains(top))
+    }
+
     fn answer(&self, question: Question, qualified: &str, from: &ModuleName) -> bool {
         let known = match question {
             Question::IsSession => FLASK_SESSION,
@@ -392,10 +399,7 @@ impl Project {
         }
         // Most names are of other libraries (`flask.Blueprint`, `os.path`):
         // none of the roots holds their top module.
-        let top = qualified.split('.').next().unwrap_or(qualified);
-        if !from.listing.contains(top)
-            && !self.root_listings.iter().any(|names| names.contains(top))
-        {
+        if !self.may_hold(qualified, from) {
             return false;
         }
         let import_root = from.import_root.as_path();
