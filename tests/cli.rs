@@ -200,7 +200,7 @@ fn concise_format_is_one_line_per_finding() {
         .assert()
         .code(1)
         .stdout(
-            "a.py:5:5: FL101 `session` is written 2 times in `login` (lines 5, 6); batch the writes into one `session.update(...)`\n\
+            "a.py:5:5: FL101 `login` writes 2 keys of `session` (lines 5, 6); batch the writes into one `session.update(...)`\n\
              b.py:5:5: FL105 `session[\"cart\"]` is changed in place (`.append(...)`) but `add` never sets `session.modified = True`; Flask does not see the change and drops it\n",
         );
 }

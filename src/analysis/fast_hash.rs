@@ -59,7 +59,10 @@ impl Hasher for FastHasher {
         self.add(n as u64);
     }
 
+    /// The multiply leaves the low bits, which pick the bucket, depending
+    /// only on the low bits of the input: bring the well-mixed high bits
+    /// down (as rustc-hash 2 does), or keys that differ late all collide.
     fn finish(&self) -> u64 {
-        self.hash
+        self.hash.rotate_left(26)
     }
 }

@@ -4,5 +4,6 @@
 
 pub(crate) mod checker;
 pub(crate) mod fast_hash;
+pub(crate) mod paths;
 pub(crate) mod session;
 pub(crate) mod session_ops;

@@ -2,7 +2,7 @@
 //! read out of it (and local names that alias them), in-place changes of
 //! those values, and what marks the session modified.
 
-use crate::analysis::fast_hash::FastMap;
+use crate::analysis::fast_hash::{FastMap, FastSet};
 use std::ops::Range;
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
@@ -80,6 +80,65 @@ impl<'a> SessionWrite<'a> {
             }
         }
     }
+}
+
+impl SessionWrite<'_> {
+    /// The keys this write stores, each as its literal's value (`cart` for
+    /// `"cart"` and `'cart'`), or `None` for a key that is not a literal
+    /// (a key of its own) or a mapping passed whole.
+    pub(crate) fn keys(&self, cx: &Checker) -> Vec<Option<String>> {
+        let literal = |key: &Expr| {
+            matches!(key, Expr::StringLiteral(_) | Expr::NumberLiteral(_))
+                .then(|| key_value(cx.text(key)).to_string())
+        };
+        match self.kind {
+            WriteKind::SetItem { key, .. } | WriteKind::AugmentedSetItem { key } => {
+                vec![literal(key)]
+            }
+            WriteKind::Update(call) => {
+                let mut keys = Vec::new();
+                for arg in &call.arguments.args {
+                    match arg {
+                        Expr::Dict(dict) => keys.extend(
+                            dict.items
+                                .iter()
+                                .map(|item| item.key.as_ref().and_then(literal)),
+                        ),
+                        _ => keys.push(None),
+                    }
+                }
+                keys.extend(
+                    call.arguments
+                        .keywords
+                        .iter()
+                        .map(|keyword| keyword.arg.as_ref().map(ToString::to_string)),
+                );
+                keys
+            }
+            WriteKind::SetDefault(call) => {
+                vec![
+                    call.arguments
+                        .find_argument_value("key", 0)
+                        .and_then(literal),
+                ]
+            }
+        }
+    }
+}
+
+/// A key's text with the quotes of a plain string literal removed, so that
+/// `'cart'` and `"cart"` are one key.
+pub(crate) fn key_value(text: &str) -> &str {
+    for quote in ['"', '\''] {
+        if let Some(inner) = text
+            .strip_prefix(quote)
+            .and_then(|rest| rest.strip_suffix(quote))
+            && !inner.contains([quote, '\\'])
+        {
+            return inner;
+        }
+    }
+    text
 }
 
 /// A value stored into the session, and its key's source text.
@@ -283,6 +342,10 @@ pub(crate) struct UnitFacts<'u, 'a> {
     pub(crate) mutations: Vec<Mutation<'a>>,
     /// Whether a statement makes Flask save the session whatever it holds.
     pub(crate) marks_modified: bool,
+    /// The statements that mark it by themselves (by address): writes,
+    /// `session.modified = True`; marking calls are found by
+    /// [`UnitFacts::marks`] when asked.
+    marking: FastSet<usize>,
 }
 
 impl<'u, 'a> UnitFacts<'u, 'a> {
@@ -292,22 +355,26 @@ impl<'u, 'a> UnitFacts<'u, 'a> {
         let mut writes = Vec::new();
         let mut writes_by_stmt = FastMap::default();
         let mut mutations = Vec::new();
-        let mut marked = false;
+        let mut marking = FastSet::default();
         for_each_stmt(unit.body, &mut |stmt, stmt_cx| {
             let first = writes.len();
+            let mut marks = false;
             writes.extend(
-                writes_in_stmt(cx, unit, stmt, &mut marked)
+                writes_in_stmt(cx, unit, stmt, &mut marks)
                     .into_iter()
                     .map(|write| (write, stmt_cx.in_loop)),
             );
             if writes.len() > first {
                 writes_by_stmt.insert(address(stmt), first..writes.len());
             }
-            marked |= assigns_marking(cx, unit, stmt);
+            if marks || assigns_marking(cx, unit, stmt) {
+                marking.insert(address(stmt));
+            }
             mutations.extend(mutations_in_stmt(cx, unit, &locals, stmt));
         });
         // Which calls mark the session is a question for the project: ask it
         // only where a change would otherwise be lost.
+        let mut marked = !marking.is_empty();
         if !marked && !mutations.is_empty() {
             marked = calls_marking(cx, unit);
         }
@@ -318,15 +385,27 @@ impl<'u, 'a> UnitFacts<'u, 'a> {
             locals,
             mutations,
             marks_modified: marked,
+            marking,
         }
     }
 
-    /// The writes a statement makes itself (outside its child blocks).
-    pub(crate) fn writes_of(&self, stmt: &Stmt) -> impl Iterator<Item = &SessionWrite<'a>> {
+    /// Whether a statement, by what it evaluates itself (a compound
+    /// statement's header), marks the session modified: a write,
+    /// `session.modified = True`, or (`with_calls`) a call that marks it.
+    pub(crate) fn marks(&self, cx: &Checker, stmt: &Stmt, with_calls: bool) -> bool {
+        self.marking.contains(&address(stmt))
+            || (with_calls && calls_marking_in(cx, self.unit, stmt))
+    }
+
+    /// The writes a statement makes itself (outside its child blocks),
+    /// with their indices in `writes`.
+    pub(crate) fn writes_of_indexed(
+        &self,
+        stmt: &Stmt,
+    ) -> impl Iterator<Item = (usize, &SessionWrite<'a>)> {
         let span = self.writes_by_stmt.get(&address(stmt)).cloned();
-        self.writes[span.unwrap_or_default()]
-            .iter()
-            .map(|(write, _)| write)
+        span.unwrap_or_default()
+            .map(|index| (index, &self.writes[index].0))
     }
 }
 
@@ -716,12 +795,20 @@ fn assigned_targets(stmt: &Stmt) -> Vec<&Expr> {
 fn calls_marking(cx: &Checker, unit: &Unit) -> bool {
     let mut marks = false;
     for_each_stmt(unit.body, &mut |stmt, _| {
-        for_each_own_expr(stmt, &mut |expr| {
-            for_each_subexpr(expr, &mut |expr| {
-                if !marks && let Expr::Call(call) = expr {
-                    marks = cx.marks_session_call(&call.func, unit.scope);
-                }
-            });
+        marks = marks || calls_marking_in(cx, unit, stmt);
+    });
+    marks
+}
+
+/// Whether a statement's own expressions call something that always marks
+/// the session modified.
+fn calls_marking_in(cx: &Checker, unit: &Unit, stmt: &Stmt) -> bool {
+    let mut marks = false;
+    for_each_own_expr(stmt, &mut |expr| {
+        for_each_subexpr(expr, &mut |expr| {
+            if !marks && let Expr::Call(call) = expr {
+                marks = cx.marks_session_call(&call.func, unit.scope);
+            }
         });
     });
     marks

@@ -15,7 +15,7 @@
 mod backend;
 mod module;
 
-use std::collections::{HashMap, HashSet};
+use crate::analysis::fast_hash::{FastMap, FastSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -40,7 +40,7 @@ pub struct ModuleName {
     pub(crate) import_root: PathBuf,
     /// The module names in `import_root`, to rule out imports of other
     /// libraries without a look at the disk or a lock.
-    listing: Arc<HashSet<String>>,
+    listing: Arc<FastSet<String>>,
 }
 
 impl ModuleName {
@@ -68,14 +68,14 @@ pub struct Project {
     /// say: the root and its `src/`.
     roots: Vec<PathBuf>,
     max_file_size: u64,
-    package_dirs: Mutex<HashMap<PathBuf, bool>>,
+    package_dirs: Mutex<FastMap<PathBuf, bool>>,
     /// The names in each import root, to rule out most imports at once.
-    listings: Mutex<HashMap<PathBuf, Arc<HashSet<String>>>>,
+    listings: Mutex<FastMap<PathBuf, Arc<FastSet<String>>>>,
     /// The names in `roots`, listed when the project is made.
-    root_listings: Vec<HashSet<String>>,
-    located: Mutex<HashMap<(PathBuf, String), Located>>,
-    facts: Mutex<HashMap<PathBuf, Arc<ModuleFacts>>>,
-    answers: Mutex<HashMap<(Question, PathBuf, String), bool>>,
+    root_listings: Vec<FastSet<String>>,
+    located: Mutex<FastMap<(PathBuf, String), Located>>,
+    facts: Mutex<FastMap<PathBuf, Arc<ModuleFacts>>>,
+    answers: Mutex<FastMap<(Question, PathBuf, String), bool>>,
     /// Where the backend is looked for: the root, or (when the root is only
     /// the current directory) the paths checked.
     scanned: Vec<PathBuf>,
@@ -87,7 +87,7 @@ pub struct Project {
     /// What the scan could not read, for stderr at the end of the run.
     warnings: Mutex<Vec<String>>,
     /// Texts that replace files on disk (standard input).
-    texts: Mutex<HashMap<PathBuf, Vec<u8>>>,
+    texts: Mutex<FastMap<PathBuf, Vec<u8>>>,
 }
 
 /// The backend of every file, or of each app.
@@ -95,7 +95,7 @@ pub struct Project {
 enum Backends {
     One(Backend),
     /// By app (import root and top package), and the cookie for the rest.
-    PerApp(HashMap<(String, PathBuf), Backend>, Backend),
+    PerApp(FastMap<(String, PathBuf), Backend>, Backend),
 }
 
 /// A module's app: its top package, under its import root.
@@ -350,13 +350,17 @@ impl Project {
     pub(crate) fn may_reach_session(&self, text: &[u8], file: Option<&Path>) -> bool {
         let mut own = None;
         imports(text).any(|(module, local)| {
+            // Most imported names are not used as a session is; the
+            // module's place (a look at the disk for the file's own import
+            // root) is asked only for those that are.
             (local == b"*" || used_as_session(text, local))
                 && (module.starts_with(b".") || {
                     let top = module.split(|&b| b == b'.').next().unwrap_or(module);
                     let top = std::str::from_utf8(top).unwrap_or_default();
-                    let own = own.get_or_insert_with(|| file.and_then(|f| self.module_of(f)));
-                    own.as_ref().is_some_and(|m| m.listing.contains(top))
-                        || self.root_listings.iter().any(|names| names.contains(top))
+                    self.root_listings.iter().any(|names| names.contains(top)) || {
+                        let own = own.get_or_insert_with(|| file.and_then(|f| self.module_of(f)));
+                        own.as_ref().is_some_and(|m| m.listing.contains(top))
+                    }
                 })
         })
     }
@@ -407,7 +411,7 @@ impl Project {
         if let Some(known) = lock(&self.answers).get(&key) {
             return *known;
         }
-        let mut visited = HashSet::new();
+        let mut visited = FastSet::default();
         let answer = match question {
             Question::IsSession => self.find_session(qualified, import_root, &mut visited),
             Question::MarksSession => self.find_marking(qualified, import_root, &mut visited),
@@ -420,7 +424,7 @@ impl Project {
         &self,
         qualified: &str,
         import_root: &Path,
-        visited: &mut HashSet<String>,
+        visited: &mut FastSet<String>,
     ) -> bool {
         if FLASK_SESSION.contains(&qualified) {
             return true;
@@ -459,7 +463,7 @@ impl Project {
         &self,
         qualified: &str,
         import_root: &Path,
-        visited: &mut HashSet<String>,
+        visited: &mut FastSet<String>,
     ) -> bool {
         if MARKING_CALLS.contains(&qualified) {
             return true;
@@ -482,7 +486,7 @@ impl Project {
         function
             .writes
             .iter()
-            .any(|written| self.find_session(written, &root, &mut HashSet::new()))
+            .any(|written| self.find_session(written, &root, &mut FastSet::default()))
             || function
                 .calls
                 .iter()
@@ -548,7 +552,7 @@ impl Project {
     }
 
     /// The module names in `root`, listed once.
-    fn listing(&self, root: &Path) -> Arc<HashSet<String>> {
+    fn listing(&self, root: &Path) -> Arc<FastSet<String>> {
         if let Some(names) = lock(&self.listings).get(root) {
             return names.clone();
         }
@@ -572,7 +576,7 @@ impl Project {
 }
 
 /// The module names in a directory: `app.py` and `app/` are both `app`.
-fn list_modules(dir: &Path) -> HashSet<String> {
+fn list_modules(dir: &Path) -> FastSet<String> {
     std::fs::read_dir(dir)
         .into_iter()
         .flatten()

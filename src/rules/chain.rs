@@ -31,10 +31,6 @@ impl<T> Chain<T> {
         }
     }
 
-    pub(crate) fn len(&self) -> usize {
-        self.len
-    }
-
     /// `self` followed by `other`.
     pub(crate) fn join(self, other: Self) -> Self {
         match (self.len, other.len) {
@@ -105,7 +101,7 @@ mod tests {
         let c = Chain::new().join(a.clone()).join(b.clone());
         assert_eq!(b.items(), [&1, &2, &3]);
         assert_eq!(c.items(), [&1, &2, &1, &2, &3]);
-        assert_eq!((a.len(), b.len(), c.len()), (2, 3, 5));
+        assert_eq!((a.len, b.len, c.len), (2, 3, 5));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub(crate) mod finding;
 mod large_session_value;
 mod repeated_session_write;
 mod session_write_in_loop;
+mod unmarked_paths;
 mod unmarked_session_mutation;
 mod unserializable_session_value;
 

@@ -6,11 +6,13 @@
 //! body versus each of its handlers are alternatives; a `return` or `raise`
 //! ends a path; loop bodies are skipped (their writes are FL102's).
 
-use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use super::chain::Chain;
-use crate::analysis::checker::{Checker, Unit, any_subexpr};
+use crate::analysis::checker::{Checker, Unit, any_subexpr, for_each_child_block};
+use crate::analysis::fast_hash::FastMap;
+use crate::analysis::paths::{self, Bits, PathValue};
 use crate::analysis::session_ops::{SessionWrite, UnitFacts, WriteKind};
 use crate::rules::Rule;
 use crate::rules::finding::{Applicability, Edit, Finding, Fix};
@@ -24,179 +26,137 @@ pub(crate) fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>
     let unit = facts.unit;
     let outside_loops = facts.writes.iter().filter(|(_, in_loop)| !in_loop).count();
     if outside_loops <= cx.options.max_session_writes {
-        return; // no path can have more
+        return; // no path can have more keys than writes
     }
-    let paths = Paths::of_block(cx, facts, unit.body);
-    let heaviest = longer(paths.through, paths.exits).unwrap_or_default();
-    if heaviest.len() <= cx.options.max_session_writes {
+    let keys = KeyIds::of(cx, facts);
+    let heaviest = paths::of_body(unit.body, &mut |stmt| Heaviest::of_stmt(facts, &keys, stmt))
+        .ending()
+        .unwrap_or_default();
+    let key_count = heaviest.keys.len();
+    if key_count <= cx.options.max_session_writes {
         return;
     }
-    let writes: Vec<&Write> = heaviest.items();
+    let writes: Vec<&SessionWrite> = heaviest.writes.items();
     let first = writes[0];
     let rows: Vec<String> = writes
         .iter()
-        .map(|w| cx.row(w.write.range.start()).to_string())
+        .map(|w| cx.row(w.range.start()).to_string())
         .collect();
-    let session = cx.text(first.write.session);
+    let session = cx.text(first.session);
     let message = format!(
-        "`{session}` is written {} times in `{}` (lines {}); batch the writes into one `{session}.update(...)`",
-        writes.len(),
+        "`{}` writes {key_count} keys of `{session}` (lines {}); batch the writes into one `{session}.update(...)`",
         unit.name,
         rows.join(", ")
     );
-    let finding = Finding::new(Rule::RepeatedSessionWrite, message, first.write.range)
+    let finding = Finding::new(Rule::RepeatedSessionWrite, message, first.range)
         .with_help(help(cx, session, &writes))
         .with_fix(fix(cx, unit, session, &writes));
     findings.push(finding);
 }
 
-/// A write on a path, with where its statement stands when it is a whole
-/// statement (the block's address and the index in it), for the fix.
-#[derive(Debug)]
-struct Write<'a> {
-    write: SessionWrite<'a>,
-    place: Option<(usize, usize)>,
+/// The keys of the unit's writes as small numbers: one per literal key's
+/// value, and one of its own for each key that is not a literal.
+struct KeyIds {
+    /// By write, in the order of `UnitFacts::writes`.
+    of_write: Vec<Vec<usize>>,
 }
 
-/// The heaviest path that falls through a piece of code, and the heaviest
-/// that leaves the function inside it (by `return` or `raise`). `None`:
-/// no path does.
-#[derive(Debug, Default)]
-struct Paths<'a> {
-    through: Option<Chain<Write<'a>>>,
-    exits: Option<Chain<Write<'a>>>,
+impl KeyIds {
+    fn of(cx: &Checker, facts: &UnitFacts) -> Self {
+        let mut ids: FastMap<String, usize> = FastMap::default();
+        let mut next = 0;
+        let of_write = facts
+            .writes
+            .iter()
+            .map(|(write, _)| {
+                write
+                    .keys(cx)
+                    .into_iter()
+                    .map(|key| {
+                        let fresh = next;
+                        let id = match key {
+                            Some(key) => *ids.entry(key).or_insert(fresh),
+                            None => fresh,
+                        };
+                        if id == fresh {
+                            next += 1;
+                        }
+                        id
+                    })
+                    .collect()
+            })
+            .collect();
+        Self { of_write }
+    }
 }
 
-impl<'a> Paths<'a> {
-    fn of_block(cx: &Checker, facts: &UnitFacts<'_, 'a>, block: &'a [Stmt]) -> Self {
-        let mut acc = Paths {
-            through: Some(Chain::new()),
-            exits: None,
-        };
-        let address = block.as_ptr() as usize;
+/// The path that writes the most keys, with its writes in order.
+#[derive(Debug, Clone, Default)]
+struct Heaviest<'a> {
+    writes: Chain<SessionWrite<'a>>,
+    keys: Bits,
+}
+
+impl<'a> Heaviest<'a> {
+    fn of_stmt(facts: &UnitFacts<'_, 'a>, ids: &KeyIds, stmt: &'a Stmt) -> Self {
+        let mut keys = Bits::default();
+        let mut writes = Vec::new();
+        for (index, write) in facts.writes_of_indexed(stmt) {
+            ids.of_write[index].iter().for_each(|&id| keys.insert(id));
+            writes.push(*write);
+        }
+        Self {
+            writes: Chain::of(writes),
+            keys,
+        }
+    }
+}
+
+impl PathValue for Heaviest<'_> {
+    // A handler's writes and the body's are alternatives (the contract's
+    // "do not add up"); writes in loops are FL102's.
+    const HANDLER_AFTER_BODY: bool = false;
+    const LOOP_BODIES: bool = false;
+
+    fn empty() -> Self {
+        Self::default()
+    }
+
+    fn then(self, next: Self) -> Self {
+        Self {
+            writes: self.writes.join(next.writes),
+            keys: self.keys.union(&next.keys),
+        }
+    }
+
+    /// The one with more keys, the first on a tie: chosen branch by
+    /// branch, not over every combination of branches.
+    fn or(self, other: Self) -> Self {
+        if other.keys.len() > self.keys.len() {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+/// Where each statement of the unit stands: its block's address and its
+/// index in the block.
+fn places(body: &[Stmt]) -> FastMap<usize, (usize, usize)> {
+    fn add(block: &[Stmt], places: &mut FastMap<usize, (usize, usize)>) {
+        let address_of_block = block.as_ptr() as usize;
         for (index, stmt) in block.iter().enumerate() {
-            let Some(before) = acc.through.take() else {
-                break; // the rest of the block is unreachable
-            };
-            let step = Self::of_stmt(cx, facts, stmt, (address, index));
-            acc.exits = longer(acc.exits, step.exits.map(|exit| before.clone().join(exit)));
-            acc.through = step.through.map(|through| before.join(through));
-        }
-        acc
-    }
-
-    fn of_stmt(
-        cx: &Checker,
-        facts: &UnitFacts<'_, 'a>,
-        stmt: &'a Stmt,
-        place: (usize, usize),
-    ) -> Self {
-        let header = Chain::of(
-            facts
-                .writes_of(stmt)
-                .map(|write| Write {
-                    place: write.is_whole_statement().then_some(place),
-                    write: *write,
-                })
-                .collect(),
-        );
-        let body = match stmt {
-            Stmt::Return(_) | Stmt::Raise(_) => Paths {
-                through: None,
-                exits: Some(Chain::new()),
-            },
-            Stmt::If(s) => {
-                let has_else = s.elif_else_clauses.last().is_some_and(|c| c.test.is_none());
-                let branches = std::iter::once(&s.body[..])
-                    .chain(s.elif_else_clauses.iter().map(|c| &c.body[..]));
-                Self::alternatives(cx, facts, branches, !has_else)
-            }
-            Stmt::Match(s) => {
-                let exhaustive = s
-                    .cases
-                    .last()
-                    .is_some_and(|c| c.pattern.is_irrefutable() && c.guard.is_none());
-                Self::alternatives(cx, facts, s.cases.iter().map(|c| &c.body[..]), !exhaustive)
-            }
-            Stmt::Try(s) => Self::of_try(cx, facts, s),
-            Stmt::With(s) => Self::of_block(cx, facts, &s.body),
-            // The loop body's writes are FL102's; `else` runs once.
-            Stmt::For(ast::StmtFor { orelse, .. }) | Stmt::While(ast::StmtWhile { orelse, .. }) => {
-                Self::of_block(cx, facts, orelse)
-            }
-            _ => Paths {
-                through: Some(Chain::new()),
-                exits: None,
-            },
-        };
-        Paths {
-            through: body.through.map(|through| header.clone().join(through)),
-            exits: body.exits.map(|exit| header.join(exit)),
+            places.insert(address(stmt), (address_of_block, index));
+            for_each_child_block(stmt, &mut |child, _| add(child, places));
         }
     }
-
-    /// Mutually exclusive blocks; `fallthrough`: none of them may run.
-    fn alternatives(
-        cx: &Checker,
-        facts: &UnitFacts<'_, 'a>,
-        blocks: impl Iterator<Item = &'a [Stmt]>,
-        fallthrough: bool,
-    ) -> Self {
-        let mut acc = Paths {
-            through: fallthrough.then(Chain::new),
-            exits: None,
-        };
-        for block in blocks {
-            let paths = Self::of_block(cx, facts, block);
-            acc.through = longer(acc.through, paths.through);
-            acc.exits = longer(acc.exits, paths.exits);
-        }
-        acc
-    }
-
-    fn of_try(cx: &Checker, facts: &UnitFacts<'_, 'a>, s: &'a ast::StmtTry) -> Self {
-        let body = Self::of_block(cx, facts, &s.body);
-        let orelse = Self::of_block(cx, facts, &s.orelse);
-        let mut acc = Paths {
-            exits: longer(
-                body.exits,
-                body.through
-                    .clone()
-                    .and_then(|b| orelse.exits.map(|e| b.join(e))),
-            ),
-            through: body.through.and_then(|b| orelse.through.map(|t| b.join(t))),
-        };
-        for handler in &s.handlers {
-            let ast::ExceptHandler::ExceptHandler(handler) = handler;
-            let paths = Self::of_block(cx, facts, &handler.body);
-            acc.through = longer(acc.through, paths.through);
-            acc.exits = longer(acc.exits, paths.exits);
-        }
-        let finally = Self::of_block(cx, facts, &s.finalbody);
-        let Some(finally_through) = finally.through else {
-            // `finally` always leaves: every path ends there.
-            let all = longer(acc.through, acc.exits);
-            return Paths {
-                through: None,
-                exits: all.map(|p| p.join(finally.exits.unwrap_or_default())),
-            };
-        };
-        Paths {
-            through: acc.through.map(|p| p.join(finally_through.clone())),
-            exits: acc.exits.map(|p| p.join(finally_through)),
-        }
-    }
+    let mut places = FastMap::default();
+    add(body, &mut places);
+    places
 }
 
-/// The path with more writes (the first on a tie).
-fn longer<'a>(
-    a: Option<Chain<Write<'a>>>,
-    b: Option<Chain<Write<'a>>>,
-) -> Option<Chain<Write<'a>>> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(if b.len() > a.len() { b } else { a }),
-        (a, b) => a.or(b),
-    }
+fn address(stmt: &Stmt) -> usize {
+    std::ptr::from_ref(stmt) as usize
 }
 
 /// One `key: value` entry of the merged `session.update({...})`.
@@ -211,10 +171,10 @@ struct Entry<'s> {
     comments: Vec<(bool, &'s str)>,
 }
 
-fn help(cx: &Checker, session: &str, writes: &[&Write]) -> String {
+fn help(cx: &Checker, session: &str, writes: &[&SessionWrite]) -> String {
     let entries: Vec<String> = writes
         .iter()
-        .filter_map(|w| match w.write.kind {
+        .filter_map(|w| match w.kind {
             WriteKind::SetItem {
                 key,
                 value: Some(value),
@@ -243,8 +203,13 @@ fn help(cx: &Checker, session: &str, writes: &[&Write]) -> String {
 
 /// The fix: only when the writes are whole `session[k] = v` statements,
 /// consecutive in one block.
-fn fix(cx: &Checker, unit: &Unit, session: &str, writes: &[&Write]) -> Option<Fix> {
-    let places: Vec<(usize, usize)> = writes.iter().map(|w| w.place).collect::<Option<_>>()?;
+fn fix(cx: &Checker, unit: &Unit, session: &str, writes: &[&SessionWrite]) -> Option<Fix> {
+    if !writes.iter().all(|w| w.is_whole_statement()) {
+        return None;
+    }
+    let places = places(unit.body);
+    let place = |w: &&SessionWrite| places.get(&address(w.stmt)).copied();
+    let places: Vec<(usize, usize)> = writes.iter().map(place).collect::<Option<_>>()?;
     let consecutive = places
         .windows(2)
         .all(|pair| pair[0].0 == pair[1].0 && pair[0].1 + 1 == pair[1].1);
@@ -257,7 +222,7 @@ fn fix(cx: &Checker, unit: &Unit, session: &str, writes: &[&Write]) -> Option<Fi
         let WriteKind::SetItem {
             key,
             value: Some(value),
-        } = w.write.kind
+        } = w.kind
         else {
             return None;
         };
@@ -280,9 +245,9 @@ fn fix(cx: &Checker, unit: &Unit, session: &str, writes: &[&Write]) -> Option<Fi
         }
         let next = writes
             .get(index + 1)
-            .map_or_else(|| w.write.stmt.end(), |next| next.write.stmt.start());
-        let between = TextRange::new(w.write.stmt.end(), next.max(w.write.stmt.end()));
-        let line_end = cx.line_end(w.write.stmt.end());
+            .map_or_else(|| w.stmt.end(), |next| next.stmt.start());
+        let between = TextRange::new(w.stmt.end(), next.max(w.stmt.end()));
+        let line_end = cx.line_end(w.stmt.end());
         let comments = cx
             .comments_in(between)
             .iter()
@@ -304,8 +269,8 @@ fn fix(cx: &Checker, unit: &Unit, session: &str, writes: &[&Write]) -> Option<Fi
             comments,
         });
     }
-    let first = writes[0].write.stmt;
-    let last = writes[writes.len() - 1].write.stmt;
+    let first = writes[0].stmt;
+    let last = writes[writes.len() - 1].stmt;
     let indent = cx.indentation(first)?;
     let content = render(session, indent, cx.line_ending(), &entries);
     Some(Fix {

@@ -26,20 +26,25 @@ use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::analysis::checker::{Checker, Unit, for_each_child_block, is_compound, leaves_block};
-use crate::analysis::session_ops::{Mutation, Presence, UnitFacts, WriteBack};
+use crate::analysis::session_ops::{Mutation, Presence, UnitFacts, WriteBack, key_value};
 use crate::project::Backend;
 use crate::rules::Rule;
 use crate::rules::finding::{Applicability, Edit, Finding, Fix};
+use crate::rules::unmarked_paths;
 
 /// Checks one unit.
 pub(crate) fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
     let unit = facts.unit;
     let mutations = &facts.mutations;
     // A change of a stored value is saved by anything that marks the
-    // session modified; a change of a possible default only by storing it.
+    // session modified on its path; a change of a possible default only by
+    // storing it.
+    let unmarked = facts
+        .marks_modified
+        .then(|| unmarked_paths::unmarked_changes(cx, facts));
     let lost: Vec<usize> = (0..mutations.len())
         .filter(|&index| match mutations[index].value.presence {
-            Presence::Stored => !facts.marks_modified,
+            Presence::Stored => unmarked.as_ref().is_none_or(|bits| bits.contains(index)),
             Presence::MaybeDefault { .. } => !writes_key(cx, facts, &mutations[index]),
         })
         .collect();
@@ -73,8 +78,21 @@ pub(crate) fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>
         markers: &mut markers,
     }
     .plan_block(unit.body);
+    let mut explained = 0;
     for index in lost {
         let mutation = &mutations[index];
+        // Where the function marks the session on some path, say which
+        // path loses the change.
+        let path = match (&unmarked, mutation.value.presence) {
+            (Some(_), Presence::Stored) => Some(if explained < unmarked_paths::MAX_EXPLAINED {
+                explained += 1;
+                unmarked_paths::branch_losing(cx, facts, index)
+                    .map(|decision| unmarked_paths::describe(cx, decision))
+            } else {
+                None
+            }),
+            _ => None,
+        };
         let fix = markers.get(&index).map(|edit| Fix {
             applicability: Applicability::Safe,
             message: match write_back_of(mutation) {
@@ -86,7 +104,7 @@ pub(crate) fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>
             },
             edits: vec![edit.clone()],
         });
-        findings.push(finding(cx, unit, mutation, &backend).with_fix(fix));
+        findings.push(finding(cx, unit, mutation, &backend, path).with_fix(fix));
     }
 }
 
@@ -169,22 +187,16 @@ fn writes_key(cx: &Checker, facts: &UnitFacts, mutation: &Mutation) -> bool {
     })
 }
 
-/// A key's text with the quotes of a plain string literal removed, so that
-/// `'cart'` and `"cart"` are one key.
-fn key_value(text: &str) -> &str {
-    for quote in ['"', '\''] {
-        if let Some(inner) = text
-            .strip_prefix(quote)
-            .and_then(|rest| rest.strip_suffix(quote))
-            && !inner.contains([quote, '\\'])
-        {
-            return inner;
-        }
-    }
-    text
-}
-
-fn finding(cx: &Checker, unit: &Unit, mutation: &Mutation, backend: &Backend) -> Finding {
+/// The finding for a lost change; `path` is `Some` when the function marks
+/// the session on some path but not on one through the change (with the
+/// branch that path takes, when one must be taken).
+fn finding(
+    cx: &Checker,
+    unit: &Unit,
+    mutation: &Mutation,
+    backend: &Backend,
+    path: Option<Option<String>>,
+) -> Finding {
     let session = cx.text(mutation.value.session);
     let read = cx.snippet(mutation.value.read);
     let changed = cx.snippet(mutation.changed);
@@ -196,9 +208,16 @@ fn finding(cx: &Checker, unit: &Unit, mutation: &Mutation, backend: &Backend) ->
     let (message, help) = match mutation.value.presence {
         Presence::Stored => (
             format!(
-                "{what} is changed in place ({}) but `{}` never sets `{session}.modified = True`; {} does not see the change and drops it",
+                "{what} is changed in place ({}) but {}; {} does not see the change and drops it",
                 mutation.how,
-                unit.name,
+                match path {
+                    None => format!("`{}` never sets `{session}.modified = True`", unit.name),
+                    Some(Some(when)) => format!("nothing marks the session modified {when}"),
+                    Some(None) => format!(
+                        "on some path through `{}` nothing marks the session modified",
+                        unit.name
+                    ),
+                },
                 if backend.cookie {
                     "Flask"
                 } else {
