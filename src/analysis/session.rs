@@ -43,6 +43,10 @@ enum Binding {
     Import(String),
     /// Bound some other way, or by imports of different things.
     Other,
+    /// Bound only by assignments of a name or dotted chain (`s = session`),
+    /// settled once the walk has seen every import: the session's own
+    /// qualified name when each of them assigns the session, else `Other`.
+    Alias,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,6 +140,7 @@ impl<'a> SessionModel<'a> {
             package,
             uses_as_session: Vec::new(),
             star_imports: Vec::new(),
+            aliases: Vec::new(),
         };
         builder.push_scope(ScopeKind::Module);
         builder.model.units.push(Unit {
@@ -146,10 +151,12 @@ impl<'a> SessionModel<'a> {
         visitor::walk_body(&mut builder, module);
         let uses = std::mem::take(&mut builder.uses_as_session);
         let stars = std::mem::take(&mut builder.star_imports);
+        let aliases = std::mem::take(&mut builder.aliases);
         let mut model = builder.model;
         if let Some(module) = &module_name {
             model.add_reexports(&uses, &stars, in_project.project, module);
         }
+        model.settle_aliases(&aliases);
         model.heads = model.import_heads();
         model.module = module_name;
         model
@@ -229,6 +236,50 @@ impl<'a> SessionModel<'a> {
             found.push(imported);
         }
         self.session_names.extend(found);
+    }
+
+    /// Settles the names bound only by assignments of dotted names, in
+    /// source order (so that `t = s` after `s = session` follows `s`): such
+    /// a name is the session in its scope when every assignment to it
+    /// there assigns the session. A name also bound some other way in the
+    /// scope (`s = other` later) is not trusted anywhere in it, as the
+    /// model is flow-insensitive.
+    fn settle_aliases(&mut self, aliases: &[(ScopeId, &'a str, &'a Expr)]) {
+        for &(scope, name, value) in aliases {
+            let target = self.session_denoted(value, scope);
+            let settled = match (self.scopes[scope].bindings.get(name), target) {
+                (Some(Binding::Alias), Some(target)) => Binding::Import(target),
+                (Some(Binding::Import(known)), Some(target)) if *known == target => continue,
+                (Some(Binding::Alias | Binding::Import(_)), _) => Binding::Other,
+                _ => continue,
+            };
+            self.scopes[scope]
+                .bindings
+                .insert(Cow::Borrowed(name), settled);
+        }
+        for scope in &mut self.scopes {
+            for binding in scope.bindings.values_mut() {
+                if *binding == Binding::Alias {
+                    *binding = Binding::Other;
+                }
+            }
+        }
+    }
+
+    /// The session name (`flask.session`) a name or chain denotes in
+    /// `scope`, through imports and settled aliases.
+    fn session_denoted(&self, value: &Expr, scope: ScopeId) -> Option<String> {
+        let name = UnqualifiedName::from_expr(value)?;
+        let (head, rest) = name.segments().split_first()?;
+        let Some(Binding::Import(imported)) = self.resolve(head, scope) else {
+            return None;
+        };
+        let mut qualified = imported.clone();
+        for segment in rest {
+            qualified.push('.');
+            qualified.push_str(segment);
+        }
+        self.session_names.contains(&qualified).then_some(qualified)
     }
 
     /// The qualified name a call's callee stands for in `scope`: through
@@ -409,6 +460,9 @@ struct Builder<'a, 'p> {
     uses_as_session: Vec<(&'a Expr, ScopeId)>,
     /// The modules of `from module import *` (absolute).
     star_imports: Vec<String>,
+    /// Assignments of a name or chain to a name (`s = session`), with
+    /// their scopes, in source order.
+    aliases: Vec<(ScopeId, &'a str, &'a Expr)>,
 }
 
 impl<'a> Builder<'a, '_> {
@@ -544,6 +598,18 @@ impl<'a> Visitor<'a> for Builder<'a, '_> {
                 .iter()
                 .for_each(|alias| self.bind_import(alias)),
             Stmt::ImportFrom(import) => self.bind_import_from(import),
+            // `s = session`: settled once every import is known.
+            Stmt::Assign(ast::StmtAssign { targets, value, .. })
+                if matches!(targets.as_slice(), [Expr::Name(_)])
+                    && matches!(&**value, Expr::Name(_) | Expr::Attribute(_)) =>
+            {
+                if let [Expr::Name(target)] = targets.as_slice() {
+                    self.bind(target.id.as_str(), Binding::Alias);
+                    self.aliases
+                        .push((self.current, target.id.as_str(), &**value));
+                }
+                self.visit_expr(value);
+            }
             Stmt::Try(try_stmt) => {
                 for handler in &try_stmt.handlers {
                     let ast::ExceptHandler::ExceptHandler(handler) = handler;

@@ -752,6 +752,23 @@ fn mutations_in_stmt<'a>(
             }
         });
     });
+    // `cart += [item]` changes the list `cart` holds in place (`cart = cart
+    // + [item]` makes a new one). Only with a display on the right: with a
+    // name (`total += amount`) the value may be a number, which `+=`
+    // rebinds.
+    if let Stmt::AugAssign(aug) = stmt
+        && let Expr::Name(_) = &*aug.target
+        && changes_in_place(aug)
+        && let Some(value) = session_value(cx, unit, locals, &aug.target)
+    {
+        mutations.push(Mutation {
+            range: stmt.range(),
+            stmt,
+            value,
+            changed: &aug.target,
+            how: format!("`{}=`", aug.op.as_str()),
+        });
+    }
     for target in assigned_targets(stmt) {
         each_target(target, &mut |target| {
             let (container, how) = match target {
@@ -786,6 +803,23 @@ fn assigned_targets(stmt: &Stmt) -> Vec<&Expr> {
         Stmt::AugAssign(aug) => vec![&aug.target],
         Stmt::Delete(delete) => delete.targets.iter().collect(),
         _ => Vec::new(),
+    }
+}
+
+/// Whether an augmented assignment changes a container in place: `+=` of
+/// a list display (`cart += [item]`), `|=` of a dict or set display, `-=`,
+/// `&=`, `^=` of a set display.
+fn changes_in_place(aug: &ast::StmtAugAssign) -> bool {
+    use ast::Operator;
+    match (aug.op, &*aug.value) {
+        (Operator::Add, Expr::List(_) | Expr::ListComp(_)) => true,
+        (Operator::BitOr, Expr::Dict(_) | Expr::DictComp(_) | Expr::Set(_) | Expr::SetComp(_)) => {
+            true
+        }
+        (Operator::Sub | Operator::BitAnd | Operator::BitXor, Expr::Set(_) | Expr::SetComp(_)) => {
+            true
+        }
+        _ => false,
     }
 }
 

@@ -89,11 +89,17 @@ impl<'a> Large<'_, 'a> {
                 let row = self.cx.row(value.start());
                 Some(format!("{inner}, assigned on line {row}"))
             }
+            Expr::FString(_) | Expr::BinOp(_) => self
+                .large_formatting(expr, depth)
+                .or_else(|| self.large_literal(expr)),
             _ => self.large_literal(expr),
         }
     }
 
     fn large_call(&self, call: &'a ast::ExprCall, depth: usize) -> Option<String> {
+        if let Some(inner) = self.through_wrapper(call, depth) {
+            return Some(inner);
+        }
         let is_request = |expr: &Expr| self.cx.model.is_request(expr, self.unit.scope);
         if let Some(method) = method_name(call) {
             let on_request = receiver(call).is_some_and(is_request);
@@ -116,13 +122,78 @@ impl<'a> Large<'_, 'a> {
                 Some("an object dump (`vars(...)`)".to_string())
             }
             "asdict" => Some("an object dump (`asdict(...)`)".to_string()),
-            // A conversion keeps the size of what it converts.
-            "dict" | "list" | "tuple" | "sorted" => {
-                let inner = call.arguments.args.first()?;
-                self.why_large(inner, depth + 1)
-            }
             _ => None,
         }
+    }
+
+    /// What a call that keeps the size of its argument wraps, when that is
+    /// large: a conversion or copy (`dict(x)`, `list(x)`, `sorted(x)`,
+    /// `copy(x)`, `deepcopy(x)`), a dump to text or bytes (`str(x)`,
+    /// `repr(x)`, `json.dumps(x)`, `pickle.dumps(x)`,
+    /// `base64.b64encode(x)`), `x.copy()`, `x.encode()`, and
+    /// `"...".format(x)`.
+    fn through_wrapper(&self, call: &'a ast::ExprCall, depth: usize) -> Option<String> {
+        let first = || call.arguments.args.first();
+        let (name, inner): (&str, Vec<&'a Expr>) = match &*call.func {
+            Expr::Name(name) => match name.id.as_str() {
+                wrapper @ ("dict" | "list" | "tuple" | "sorted" | "str" | "repr" | "copy"
+                | "deepcopy" | "dumps" | "b64encode" | "urlsafe_b64encode") => {
+                    (wrapper, first().into_iter().collect())
+                }
+                _ => return None,
+            },
+            Expr::Attribute(attribute) => match attribute.attr.as_str() {
+                wrapper @ ("dumps" | "copy" | "deepcopy" | "b64encode" | "urlsafe_b64encode")
+                    if !call.arguments.args.is_empty() =>
+                {
+                    (wrapper, first().into_iter().collect())
+                }
+                wrapper @ ("copy" | "encode") => (wrapper, vec![&*attribute.value]),
+                "format" if matches!(&*attribute.value, Expr::StringLiteral(_)) => (
+                    "format",
+                    call.arguments
+                        .args
+                        .iter()
+                        .chain(call.arguments.keywords.iter().map(|k| &k.value))
+                        .collect(),
+                ),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let why = inner
+            .into_iter()
+            .find_map(|inner| self.why_large(inner, depth + 1))?;
+        Some(format!(
+            "{why}, through `{}`",
+            wrapper_text(self.cx, call, name)
+        ))
+    }
+
+    /// What an f-string or `%` formatting puts a large value into.
+    fn large_formatting(&self, expr: &'a Expr, depth: usize) -> Option<String> {
+        let parts: Vec<&'a Expr> = match expr {
+            Expr::FString(fstring) => fstring
+                .value
+                .elements()
+                .filter_map(|element| element.as_interpolation())
+                .map(|interpolation| &*interpolation.expression)
+                .collect(),
+            Expr::BinOp(ast::ExprBinOp {
+                left,
+                op: ast::Operator::Mod,
+                right,
+                ..
+            }) if matches!(&**left, Expr::StringLiteral(_)) => match &**right {
+                Expr::Tuple(tuple) => tuple.elts.iter().collect(),
+                other => vec![other],
+            },
+            _ => return None,
+        };
+        let why = parts
+            .into_iter()
+            .find_map(|part| self.why_large(part, depth + 1))?;
+        Some(format!("{why}, formatted into a string"))
     }
 
     fn large_attribute(&self, attribute: &'a ast::ExprAttribute) -> Option<String> {
@@ -151,6 +222,18 @@ impl<'a> Large<'_, 'a> {
                 self.cx.options.max_value_bytes
             )
         })
+    }
+}
+
+/// How a wrapper call is named in a message: `json.dumps(...)`,
+/// `str(...)`, `.copy()`.
+fn wrapper_text(cx: &Checker, call: &ast::ExprCall, name: &str) -> String {
+    let method = matches!(&*call.func, Expr::Attribute(_))
+        && (name == "format" || call.arguments.is_empty());
+    if method {
+        format!(".{name}(...)")
+    } else {
+        format!("{}(...)", cx.text(&*call.func))
     }
 }
 
