@@ -811,16 +811,18 @@ fn assigned_targets(stmt: &Stmt) -> Vec<&Expr> {
 /// `&=`, `^=` of a set display.
 fn changes_in_place(aug: &ast::StmtAugAssign) -> bool {
     use ast::Operator;
-    match (aug.op, &*aug.value) {
-        (Operator::Add, Expr::List(_) | Expr::ListComp(_)) => true,
-        (Operator::BitOr, Expr::Dict(_) | Expr::DictComp(_) | Expr::Set(_) | Expr::SetComp(_)) => {
-            true
-        }
-        (Operator::Sub | Operator::BitAnd | Operator::BitXor, Expr::Set(_) | Expr::SetComp(_)) => {
-            true
-        }
-        _ => false,
-    }
+    matches!(
+        (aug.op, &*aug.value),
+        (Operator::Add, Expr::List(_) | Expr::ListComp(_))
+            | (
+                Operator::BitOr,
+                Expr::Dict(_) | Expr::DictComp(_) | Expr::Set(_) | Expr::SetComp(_)
+            )
+            | (
+                Operator::Sub | Operator::BitAnd | Operator::BitXor,
+                Expr::Set(_) | Expr::SetComp(_)
+            )
+    )
 }
 
 /// Whether the unit calls something that always marks the session
