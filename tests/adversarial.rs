@@ -677,3 +677,92 @@ fn thousands_of_modules_cycles_and_a_long_chain_of_reexports() {
         "output differs with 1 and 2 threads"
     );
 }
+
+#[test]
+fn paths_stay_linear_in_long_functions() {
+    // 5,000 `if`s in a row have 2^5000 paths, 200 nested `try`s and 10,000
+    // early returns as many ways out: the path model combines facts per
+    // statement, never enumerates. The time bound is in bench/run ("paths").
+    let mut ifs = String::from(
+        "from flask import session\n\n\ndef many_ifs(c):\n    session[\"cart\"].append(1)\n",
+    );
+    for i in 0..5_000 {
+        ifs += &format!("    if c == {i}:\n        session.modified = True\n");
+    }
+    ifs += "\n\ndef many_keys(c):\n";
+    for i in 0..5_000 {
+        ifs += &format!("    if c == {i}:\n        session[\"k{i}\"] = {i}\n");
+    }
+    let depth = 200;
+    let mut tries = String::from(
+        "from flask import session\n\n\ndef nested():\n    session[\"cart\"].append(1)\n",
+    );
+    for level in 1..=depth {
+        tries += &format!("{}try:\n", "    ".repeat(level));
+    }
+    tries += &format!("{}session.modified = True\n", "    ".repeat(depth + 1));
+    for level in (1..=depth).rev() {
+        tries += &format!(
+            "{}except ValueError:\n{}pass\n",
+            "    ".repeat(level),
+            "    ".repeat(level + 1)
+        );
+    }
+    let mut returns = String::from(
+        "from flask import session\n\n\ndef returns(c):\n    session[\"cart\"].append(1)\n",
+    );
+    for i in 0..10_000 {
+        returns += &format!("    if c == {i}:\n        return {i}\n");
+    }
+    returns += "    session.modified = True\n";
+    let dir = tree(&[
+        ("ifs.py", &ifs),
+        ("tries.py", &tries),
+        ("returns.py", &returns),
+    ]);
+    let (code, findings) = run(dir.path(), &["--isolated", "."]);
+    assert_eq!(code, 1);
+    assert!(
+        has(
+            &findings,
+            "ifs.py",
+            "FL105",
+            "when the `if` at line 6 is not taken"
+        ),
+        "{findings:?}"
+    );
+    assert!(
+        has(
+            &findings,
+            "ifs.py",
+            "FL101",
+            "`many_keys` writes 5000 keys of `session` (lines 10010, 10012,"
+        ),
+        "{findings:?}"
+    );
+    assert!(
+        has(&findings, "ifs.py", "FL101", "and 4980 more)"),
+        "{findings:?}"
+    );
+    // The innermost handler runs after the body raised before the mark.
+    let innermost_except = 5 + depth + 2;
+    assert!(
+        has(
+            &findings,
+            "tries.py",
+            "FL105",
+            &format!("when the `except` at line {innermost_except} runs")
+        ),
+        "{findings:?}"
+    );
+    assert!(
+        has(
+            &findings,
+            "returns.py",
+            "FL105",
+            "when the `if` at line 6 is taken"
+        ),
+        "{findings:?}"
+    );
+    assert_eq!(findings.len(), 4, "{findings:?}");
+}

@@ -83,46 +83,18 @@ impl<'a> SessionWrite<'a> {
 }
 
 impl SessionWrite<'_> {
-    /// The keys this write stores, each as its literal's value (`cart` for
-    /// `"cart"` and `'cart'`), or `None` for a key that is not a literal
-    /// (a key of its own) or a mapping passed whole.
-    pub(crate) fn keys(&self, cx: &Checker) -> Vec<Option<String>> {
-        let literal = |key: &Expr| {
-            matches!(key, Expr::StringLiteral(_) | Expr::NumberLiteral(_))
-                .then(|| key_value(cx.text(key)).to_string())
+    /// The key this write stores, as its literal's value (`cart` for
+    /// `"cart"` and `'cart'`); `None` for a key that is not a literal, and
+    /// for `update(...)`, which FL101 counts as a key of its own: one
+    /// `update` is the form the rule asks for.
+    pub(crate) fn key(&self, cx: &Checker) -> Option<String> {
+        let key = match self.kind {
+            WriteKind::SetItem { key, .. } | WriteKind::AugmentedSetItem { key } => key,
+            WriteKind::SetDefault(call) => call.arguments.find_argument_value("key", 0)?,
+            WriteKind::Update(_) => return None,
         };
-        match self.kind {
-            WriteKind::SetItem { key, .. } | WriteKind::AugmentedSetItem { key } => {
-                vec![literal(key)]
-            }
-            WriteKind::Update(call) => {
-                let mut keys = Vec::new();
-                for arg in &call.arguments.args {
-                    match arg {
-                        Expr::Dict(dict) => keys.extend(
-                            dict.items
-                                .iter()
-                                .map(|item| item.key.as_ref().and_then(literal)),
-                        ),
-                        _ => keys.push(None),
-                    }
-                }
-                keys.extend(
-                    call.arguments
-                        .keywords
-                        .iter()
-                        .map(|keyword| keyword.arg.as_ref().map(ToString::to_string)),
-                );
-                keys
-            }
-            WriteKind::SetDefault(call) => {
-                vec![
-                    call.arguments
-                        .find_argument_value("key", 0)
-                        .and_then(literal),
-                ]
-            }
-        }
+        matches!(key, Expr::StringLiteral(_) | Expr::NumberLiteral(_))
+            .then(|| key_value(cx.text(key)).to_string())
     }
 }
 

@@ -21,12 +21,15 @@ use crate::rules::finding::{Applicability, Edit, Finding, Fix};
 /// and Black's default line length.
 const LINE_LENGTH: usize = 88;
 
+/// The most rows of writes a message lists.
+const MAX_ROWS: usize = 20;
+
 /// Checks one unit.
 pub(crate) fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
     let unit = facts.unit;
     let outside_loops = facts.writes.iter().filter(|(_, in_loop)| !in_loop).count();
     if outside_loops <= cx.options.max_session_writes {
-        return; // no path can have more keys than writes
+        return; // no path can write more keys than there are writes
     }
     let keys = KeyIds::of(cx, facts);
     let heaviest = paths::of_body(unit.body, &mut |stmt| Heaviest::of_stmt(facts, &keys, stmt))
@@ -38,10 +41,16 @@ pub(crate) fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>
     }
     let writes: Vec<&SessionWrite> = heaviest.writes.items();
     let first = writes[0];
-    let rows: Vec<String> = writes
+    // A message lists a readable number of rows (a generated function may
+    // write thousands of keys).
+    let mut rows: Vec<String> = writes
         .iter()
+        .take(MAX_ROWS)
         .map(|w| cx.row(w.range.start()).to_string())
         .collect();
+    if writes.len() > MAX_ROWS {
+        rows.push(format!("and {} more", writes.len() - MAX_ROWS));
+    }
     let session = cx.text(first.session);
     let message = format!(
         "`{}` writes {key_count} keys of `{session}` (lines {}); batch the writes into one `{session}.update(...)`",
@@ -55,35 +64,22 @@ pub(crate) fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>
 }
 
 /// The keys of the unit's writes as small numbers: one per literal key's
-/// value, and one of its own for each key that is not a literal.
+/// value, and one of its own for each other write.
 struct KeyIds {
     /// By write, in the order of `UnitFacts::writes`.
-    of_write: Vec<Vec<usize>>,
+    of_write: Vec<usize>,
 }
 
 impl KeyIds {
     fn of(cx: &Checker, facts: &UnitFacts) -> Self {
         let mut ids: FastMap<String, usize> = FastMap::default();
-        let mut next = 0;
-        let of_write = facts
-            .writes
-            .iter()
-            .map(|(write, _)| {
-                write
-                    .keys(cx)
-                    .into_iter()
-                    .map(|key| {
-                        let fresh = next;
-                        let id = match key {
-                            Some(key) => *ids.entry(key).or_insert(fresh),
-                            None => fresh,
-                        };
-                        if id == fresh {
-                            next += 1;
-                        }
-                        id
-                    })
-                    .collect()
+        let of_write = (0..facts.writes.len())
+            .map(|index| match facts.writes[index].0.key(cx) {
+                Some(key) => {
+                    let fresh = facts.writes.len() + ids.len();
+                    *ids.entry(key).or_insert(fresh)
+                }
+                None => index,
             })
             .collect();
         Self { of_write }
@@ -102,7 +98,7 @@ impl<'a> Heaviest<'a> {
         let mut keys = Bits::default();
         let mut writes = Vec::new();
         for (index, write) in facts.writes_of_indexed(stmt) {
-            ids.of_write[index].iter().for_each(|&id| keys.insert(id));
+            keys.insert(ids.of_write[index]);
             writes.push(*write);
         }
         Self {
