@@ -34,6 +34,8 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::analysis::fast_hash::FastMap;
+
 use crate::analysis::session::InProject;
 use crate::config::settings::{Input, Scope};
 use crate::fix::diff::unified_diff;
@@ -286,6 +288,30 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
         .stack_size(WORKER_STACK)
         .build()
         .map_err(|error| out.fail(&format!("cannot start worker threads: {error}")))?;
+    // The backend is read from every file under the root before any file
+    // is checked, on all the workers at once (asked first by one worker,
+    // it would be read on that one while the others wait).
+    // A checked file the scan finds the prefilter skips is not read again.
+    if files.iter().any(|file| !file.scope.rules.is_empty()) {
+        let by_path: FastMap<&Path, &FileToCheck> = files
+            .iter()
+            .map(|file| (file.source.absolute.as_path(), file))
+            .collect();
+        let skip = |path: &Path, bytes: &[u8]| {
+            by_path.get(path).is_some_and(|file| {
+                let file_settings =
+                    file.scope
+                        .file_settings(path, settings.fix, settings.max_file_size);
+                std::str::from_utf8(bytes).is_ok()
+                    && lint::prefilter_skips(
+                        bytes,
+                        &file_settings,
+                        InProject::new(&settings.project, Some(path)),
+                    )
+            })
+        };
+        pool.install(|| settings.project.scan_now(&skip));
+    }
     // Workers take batches of files in path order (`par_bridge` hands them
     // out one by one) and send each batch's reports here; reports are
     // printed in path order, so only batches that arrive ahead of a slower

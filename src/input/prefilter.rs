@@ -11,6 +11,8 @@
 //! [`from_imports`] and [`used_as_session`] read its imports and their uses
 //! from the text; the project then says which modules are its own.
 
+use std::sync::LazyLock;
+
 use memchr::memmem;
 
 use crate::flask::SESSION_MEMBERS;
@@ -56,7 +58,10 @@ fn is_ident(byte: u8) -> bool {
 /// and the local names it binds (`as` names; `myapp` for `import
 /// myapp.compat`; `*`), over continuation lines in parentheses.
 pub(crate) fn imports(text: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
-    let froms = memmem::find_iter(text, b"from ").filter_map(move |at| {
+    static FROM: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new("from "));
+    static IMPORT: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new("import "));
+    let froms = FROM.find_iter(text).filter_map(move |at| {
         let line_end = statement_line(text, at)?;
         let import = memmem::find(&text[at..line_end], b" import ")? + at;
         let module = text[at + b"from ".len()..import].trim_ascii();
@@ -69,7 +74,7 @@ pub(crate) fn imports(text: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
         };
         Some(aliases(&text[names_start..names_end]).map(move |(_, local)| (module, local)))
     });
-    let plain = memmem::find_iter(text, b"import ").filter_map(move |at| {
+    let plain = IMPORT.find_iter(text).filter_map(move |at| {
         let line_end = statement_line(text, at)?;
         Some(
             aliases(&text[at + b"import ".len()..line_end]).map(|(module, local)| {

@@ -71,11 +71,30 @@ pub(crate) fn lint_file(
     if std::env::var_os("FLASKLINT_TEST_PANIC_ON").is_some_and(|name| name == display.as_str()) {
         panic!("FLASKLINT_TEST_PANIC_ON names `{display}`");
     }
+    // The project's scan read it already and found nothing to check.
+    if settings.prefilter.is_some() && in_project.file.is_some_and(|f| in_project.project.skips(f))
+    {
+        return FileReport::empty(display);
+    }
     let bytes = match read_source(path, settings.max_file_size) {
         Ok(bytes) => bytes,
         Err(reason) => return io_error(display, settings.rules, reason),
     };
     lint_bytes_in(display, &bytes, settings, in_project)
+}
+
+/// Whether the prefilter lets a file's text (valid UTF-8, as checked
+/// before) go unparsed: it names no module that exports the session, and
+/// imports no re-export of it from the project.
+pub(crate) fn prefilter_skips(
+    bytes: &[u8],
+    settings: &FileSettings,
+    in_project: InProject,
+) -> bool {
+    settings.prefilter.as_ref().is_some_and(|gate| {
+        !gate.may_use_session(bytes)
+            && !in_project.project.may_reach_session(bytes, in_project.file)
+    })
 }
 
 /// Checks the bytes of a file that has been read, outside any project:
@@ -101,10 +120,7 @@ pub(crate) fn lint_bytes_in(
             return io_error(display, settings.rules, reason);
         }
     };
-    if settings.prefilter.is_some_and(|gate| {
-        !gate.may_use_session(bytes)
-            && !in_project.project.may_reach_session(bytes, in_project.file)
-    }) {
+    if prefilter_skips(bytes, &settings, in_project) {
         return FileReport::empty(display);
     }
     let source = strip_bom(text);

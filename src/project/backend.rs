@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
+use std::sync::LazyLock;
 
 use ruff_python_ast::name::UnqualifiedName;
 use ruff_python_ast::{self as ast, Expr, Stmt};
@@ -135,9 +136,14 @@ const SETTINGS: &[&str] = &[
 impl BackendFacts {
     /// Whether a text can say anything about the backend.
     pub(crate) fn may_say(text: &[u8]) -> bool {
-        BACKEND_WORDS
-            .iter()
-            .any(|word| memchr::memmem::find(text, word).is_some())
+        // Built once: the scan asks this of every file under the root.
+        static FINDERS: LazyLock<Vec<memchr::memmem::Finder<'static>>> = LazyLock::new(|| {
+            BACKEND_WORDS
+                .iter()
+                .map(memchr::memmem::Finder::new)
+                .collect()
+        });
+        FINDERS.iter().any(|finder| finder.find(text).is_some())
     }
 
     /// The facts of one file, named `shown` in evidence.

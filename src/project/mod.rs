@@ -28,6 +28,7 @@ use crate::config::patterns::{PathPattern, excludes_entry};
 use crate::flask::{FLASK_SESSION, MARKING_CALLS};
 use crate::input::prefilter::{imports, used_as_session};
 use crate::input::read::read_source;
+use rayon::prelude::*;
 
 /// Where a file stands among the project's modules.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +59,9 @@ fn is_package_dir(dir: &Path) -> bool {
     dir.join("__init__.py").is_file() || dir.join("__init__.pyi").is_file()
 }
 
+/// Whether a checked file, with the bytes the scan read, needs no check.
+pub(crate) type SkipTest<'a> = dyn Fn(&Path, &[u8]) -> bool + Sync + 'a;
+
 /// A located module: its file, and whether it is a package.
 type Located = Option<(PathBuf, bool)>;
 
@@ -84,6 +88,8 @@ pub struct Project {
     respect_gitignore: bool,
     /// The backends, scanned for on the first question.
     backends: OnceLock<Backends>,
+    /// The files the scan found need no check (see [`Project::scan_now`]).
+    skipped: OnceLock<FastSet<PathBuf>>,
     /// What the scan could not read, for stderr at the end of the run.
     warnings: Mutex<Vec<String>>,
     /// Texts that replace files on disk (standard input).
@@ -134,6 +140,7 @@ impl Project {
             excludes,
             respect_gitignore,
             backends: OnceLock::new(),
+            skipped: OnceLock::new(),
             warnings: Mutex::default(),
             texts: Mutex::default(),
         }
@@ -154,6 +161,7 @@ impl Project {
             excludes: Vec::new(),
             respect_gitignore: false,
             backends: OnceLock::from(Backends::One(Backend::cookie("no project"))),
+            skipped: OnceLock::new(),
             warnings: Mutex::default(),
             texts: Mutex::default(),
         }
@@ -183,6 +191,21 @@ impl Project {
         self.roots.first().map(PathBuf::as_path)
     }
 
+    /// Reads the backend now, in parallel on the current thread pool, and
+    /// keeps the files `skip` says need no check (its bytes as read here),
+    /// so that they are not read a second time: see [`Project::skips`].
+    pub(crate) fn scan_now(&self, skip: &SkipTest<'_>) {
+        self.backends.get_or_init(|| self.scan_backends(Some(skip)));
+    }
+
+    /// Whether the scan read the file at `absolute` and found that it needs
+    /// no check.
+    pub(crate) fn skips(&self, absolute: &Path) -> bool {
+        self.skipped
+            .get()
+            .is_some_and(|skipped| skipped.contains(absolute))
+    }
+
     /// The session backend of the app the file at `module` belongs to.
     ///
     /// Found once: from the files under the root that discovery would find
@@ -193,7 +216,7 @@ impl Project {
     /// uses it, with the settings of all files; when several do, each
     /// file uses its own app's, and a file of no such app the cookie.
     pub(crate) fn backend(&self, module: Option<&ModuleName>) -> &Backend {
-        let apps = self.backends.get_or_init(|| self.scan_backends());
+        let apps = self.backends.get_or_init(|| self.scan_backends(None));
         match apps {
             Backends::One(backend) => backend,
             Backends::PerApp(by_app, cookie) => module
@@ -202,7 +225,7 @@ impl Project {
         }
     }
 
-    fn scan_backends(&self) -> Backends {
+    fn scan_backends(&self, skip: Option<&SkipTest<'_>>) -> Backends {
         let Some(root) = self.root() else {
             return Backends::One(Backend::cookie("no project"));
         };
@@ -219,14 +242,20 @@ impl Project {
                 .filter(|path| self.scanned.iter().any(|root| path.starts_with(root)))
                 .cloned(),
         );
-        sources.sort();
+        // Any fixed order will do (the facts are kept in it): bytes compare
+        // faster than path components.
+        sources.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
         sources.dedup();
         dependency_files.sort();
         dependency_files.dedup();
+        let skipped = Mutex::new(FastSet::default());
         let facts: Vec<(String, BackendFacts)> = sources
-            .iter()
+            .par_iter()
             .filter_map(|path| {
                 let bytes = self.read(path)?;
+                if skip.is_some_and(|skip| skip(path, &bytes)) {
+                    lock(&skipped).insert(path.clone());
+                }
                 if !BackendFacts::may_say(&bytes) {
                     return None;
                 }
@@ -236,6 +265,13 @@ impl Project {
                 Some((shown, facts))
             })
             .collect();
+        if skip.is_some() {
+            let _ = self.skipped.set(
+                skipped
+                    .into_inner()
+                    .unwrap_or_else(|poison| poison.into_inner()),
+            );
+        }
         let version: Option<Version> = dependency_files.iter().find_map(|path| {
             match std::fs::read_to_string(path) {
                 Ok(text) => backend::flask_session_version(path, &text),
