@@ -23,6 +23,16 @@ use crate::project::{ModuleName, Project, absolute_module};
 /// Qualified names that are Flask's request.
 const FLASK_REQUEST: &[&str] = &["flask.request", "flask.globals.request"];
 
+/// `imported` followed by the chain's other segments (`flask.session` for
+/// `flask` and `["session"]`).
+fn qualify(mut imported: String, rest: &[&str]) -> String {
+    for segment in rest {
+        imported.push('.');
+        imported.push_str(segment);
+    }
+    imported
+}
+
 /// The name an attribute chain starts from (`shop` for `shop.compat.s`).
 fn head_name(mut expr: &Expr) -> &str {
     loop {
@@ -198,17 +208,9 @@ impl<'a> SessionModel<'a> {
                 continue;
             }
             if project_heads.contains(head) {
-                let Some(Binding::Import(imported)) = self.resolve(head, *scope) else {
+                let Some(qualified) = self.imported_name(expr, *scope) else {
                     continue;
                 };
-                let Some(name) = UnqualifiedName::from_expr(expr) else {
-                    continue;
-                };
-                let mut qualified = imported.clone();
-                for segment in &name.segments()[1..] {
-                    qualified.push('.');
-                    qualified.push_str(segment);
-                }
                 if !self.session_names.contains(&qualified)
                     && asked.insert(qualified.clone())
                     && project.is_session(&qualified, module)
@@ -269,17 +271,20 @@ impl<'a> SessionModel<'a> {
     /// The session name (`flask.session`) a name or chain denotes in
     /// `scope`, through imports and settled aliases.
     fn session_denoted(&self, value: &Expr, scope: ScopeId) -> Option<String> {
-        let name = UnqualifiedName::from_expr(value)?;
-        let (head, rest) = name.segments().split_first()?;
-        let Some(Binding::Import(imported)) = self.resolve(head, scope) else {
-            return None;
-        };
-        let mut qualified = imported.clone();
-        for segment in rest {
-            qualified.push('.');
-            qualified.push_str(segment);
-        }
+        let qualified = self.imported_name(value, scope)?;
         self.session_names.contains(&qualified).then_some(qualified)
+    }
+
+    /// The qualified name a name or chain stands for in `scope` through
+    /// the import that binds its head (`flask.session` for `f.session`
+    /// after `import flask as f`).
+    fn imported_name(&self, expr: &Expr, scope: ScopeId) -> Option<String> {
+        let name = UnqualifiedName::from_expr(expr)?;
+        let (head, rest) = name.segments().split_first()?;
+        match self.resolve(head, scope) {
+            Some(Binding::Import(imported)) => Some(qualify(imported.clone(), rest)),
+            _ => None,
+        }
     }
 
     /// The qualified name a call's callee stands for in `scope`: through
@@ -288,18 +293,14 @@ impl<'a> SessionModel<'a> {
     pub(crate) fn callee_name(&self, func: &Expr, scope: ScopeId) -> Option<String> {
         let name = UnqualifiedName::from_expr(func)?;
         let (head, rest) = name.segments().split_first()?;
-        let mut qualified = match self.resolve(head, scope) {
+        let imported = match self.resolve(head, scope) {
             Some(Binding::Import(imported)) => imported.clone(),
             Some(Binding::Other) if rest.is_empty() && self.module_functions.contains(head) => {
                 format!("{}.{head}", self.module.as_ref()?.name)
             }
             _ => return None,
         };
-        for segment in rest {
-            qualified.push('.');
-            qualified.push_str(segment);
-        }
-        Some(qualified)
+        Some(qualify(imported, rest))
     }
 
     /// The names bound by imports of a prefix of a session or request name

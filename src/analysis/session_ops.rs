@@ -2,13 +2,13 @@
 //! read out of it (and local names that alias them), in-place changes of
 //! those values, and what marks the session modified.
 
-use crate::analysis::fast_hash::{FastMap, FastSet};
 use std::ops::Range;
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::analysis::checker::{Checker, Unit, for_each_own_expr, for_each_stmt, for_each_subexpr};
+use crate::analysis::fast_hash::{FastMap, FastSet};
 
 /// The kinds of session write flasklint counts (FL101, FL102).
 #[derive(Debug, Clone, Copy)]
@@ -382,7 +382,7 @@ impl<'u, 'a> UnitFacts<'u, 'a> {
 }
 
 /// A statement's identity within one syntax tree.
-fn address(stmt: &Stmt) -> usize {
+pub(crate) fn address(stmt: &Stmt) -> usize {
     std::ptr::from_ref(stmt) as usize
 }
 

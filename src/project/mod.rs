@@ -15,20 +15,21 @@
 mod backend;
 mod module;
 
-use crate::analysis::fast_hash::{FastMap, FastSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
+
+use rayon::prelude::*;
 
 pub(crate) use backend::{Backend, Serializer};
 use backend::{BackendFacts, Version};
 use module::ModuleFacts;
 pub(crate) use module::absolute_module;
 
+use crate::analysis::fast_hash::{FastMap, FastSet};
 use crate::config::patterns::{PathPattern, excludes_entry};
 use crate::flask::{FLASK_SESSION, MARKING_CALLS};
 use crate::input::prefilter::{imports, used_as_session};
 use crate::input::read::read_source;
-use rayon::prelude::*;
 
 /// Where a file stands among the project's modules.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,8 +76,9 @@ pub struct Project {
     package_dirs: Mutex<FastMap<PathBuf, bool>>,
     /// The names in each import root, to rule out most imports at once.
     listings: Mutex<FastMap<PathBuf, Arc<FastSet<String>>>>,
-    /// The names in `roots`, listed when the project is made.
-    root_listings: Vec<FastSet<String>>,
+    /// The names in `roots`, listed when the project is made (also in
+    /// `listings`), for a look without a lock.
+    root_listings: Vec<Arc<FastSet<String>>>,
     located: Mutex<FastMap<(PathBuf, String), Located>>,
     facts: Mutex<FastMap<PathBuf, Arc<ModuleFacts>>>,
     answers: Mutex<FastMap<(Question, PathBuf, String), bool>>,
@@ -127,13 +129,18 @@ impl Project {
         respect_gitignore: bool,
     ) -> Self {
         let roots = vec![root.to_path_buf(), root.join("src")];
+        let root_listings: Vec<Arc<FastSet<String>>> = roots
+            .iter()
+            .map(|root| Arc::new(list_modules(root)))
+            .collect();
+        let listings = roots.iter().cloned().zip(root_listings.iter().cloned());
         Self {
             scanned,
-            root_listings: roots.iter().map(|root| list_modules(root)).collect(),
+            listings: Mutex::new(listings.collect()),
+            root_listings,
             roots,
             max_file_size,
             package_dirs: Mutex::default(),
-            listings: Mutex::default(),
             located: Mutex::default(),
             facts: Mutex::default(),
             answers: Mutex::default(),
@@ -393,7 +400,7 @@ impl Project {
                 && (module.starts_with(b".") || {
                     let top = module.split(|&b| b == b'.').next().unwrap_or(module);
                     let top = std::str::from_utf8(top).unwrap_or_default();
-                    self.root_listings.iter().any(|names| names.contains(top)) || {
+                    self.in_roots(top) || {
                         let own = own.get_or_insert_with(|| file.and_then(|f| self.module_of(f)));
                         own.as_ref().is_some_and(|m| m.listing.contains(top))
                     }
@@ -426,7 +433,12 @@ impl Project {
     /// top module is in an import root): only those are asked about.
     pub(crate) fn may_hold(&self, qualified: &str, from: &ModuleName) -> bool {
         let top = qualified.split('.').next().unwrap_or(qualified);
-        from.listing.contains(top) || self.root_listings.iter().any(|names| names.contains(top))
+        from.listing.contains(top) || self.in_roots(top)
+    }
+
+    /// Whether the project's roots hold the top module `top`.
+    fn in_roots(&self, top: &str) -> bool {
+        self.root_listings.iter().any(|names| names.contains(top))
     }
 
     fn answer(&self, question: Question, qualified: &str, from: &ModuleName) -> bool {
@@ -482,10 +494,9 @@ impl Project {
         let found = match facts.import_of(name) {
             Some(imported) => self.find_session(imported, &root, visited),
             // A name the module does not bind may come from its `*` imports.
-            None => facts.star_imports().iter().any(|star| {
-                self.star_binds(star, name, &root)
-                    && self.find_session(&format!("{star}.{name}"), &root, visited)
-            }),
+            None => self
+                .star_members(&facts, name, &root)
+                .any(|member| self.find_session(&member, &root, visited)),
         };
         // A way to Flask's session is one whoever asks first; a "no" may
         // only be the cycle this question stopped at, so it is not kept.
@@ -514,10 +525,9 @@ impl Project {
             return self.find_marking(imported, &root, visited);
         }
         let Some(function) = facts.function(name) else {
-            return facts.star_imports().iter().any(|star| {
-                self.star_binds(star, name, &root)
-                    && self.find_marking(&format!("{star}.{name}"), &root, visited)
-            });
+            return self
+                .star_members(&facts, name, &root)
+                .any(|member| self.find_marking(&member, &root, visited));
         };
         function
             .writes
@@ -527,6 +537,22 @@ impl Project {
                 .calls
                 .iter()
                 .any(|called| self.find_marking(called, &root, visited))
+    }
+
+    /// What `name`, not bound in the module of `facts`, may be through its
+    /// `*` imports (`myapp.compat.session` for `from myapp.compat import
+    /// *`), for those that bind it.
+    fn star_members<'s>(
+        &'s self,
+        facts: &'s ModuleFacts,
+        name: &'s str,
+        import_root: &'s Path,
+    ) -> impl Iterator<Item = String> + 's {
+        facts
+            .star_imports()
+            .iter()
+            .filter(move |star| self.star_binds(star, name, import_root))
+            .map(move |star| format!("{star}.{name}"))
     }
 
     /// Whether `from star import *` binds `name`: for a module of the

@@ -13,7 +13,7 @@ use super::chain::Chain;
 use crate::analysis::checker::{Checker, Unit, any_subexpr, for_each_child_block};
 use crate::analysis::fast_hash::FastMap;
 use crate::analysis::paths::{self, Bits, PathValue};
-use crate::analysis::session_ops::{SessionWrite, UnitFacts, WriteKind};
+use crate::analysis::session_ops::{SessionWrite, UnitFacts, WriteKind, address};
 use crate::rules::Rule;
 use crate::rules::finding::{Applicability, Edit, Finding, Fix};
 
@@ -149,10 +149,6 @@ fn places(body: &[Stmt]) -> FastMap<usize, (usize, usize)> {
     let mut places = FastMap::default();
     add(body, &mut places);
     places
-}
-
-fn address(stmt: &Stmt) -> usize {
-    std::ptr::from_ref(stmt) as usize
 }
 
 /// One `key: value` entry of the merged `session.update({...})`.

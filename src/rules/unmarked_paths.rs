@@ -14,7 +14,7 @@ use ruff_python_ast::Stmt;
 use crate::analysis::checker::{Checker, leaves_block};
 use crate::analysis::fast_hash::FastMap;
 use crate::analysis::paths::{self, Bits, Decision, PathValue};
-use crate::analysis::session_ops::UnitFacts;
+use crate::analysis::session_ops::{UnitFacts, address};
 
 /// How many lost changes of one function get a branch named in their
 /// message; the rest say "on some path".
@@ -28,11 +28,12 @@ pub(crate) fn unmarked_changes(cx: &Checker, facts: &UnitFacts) -> Bits {
     if marks_before_leaving(cx, facts) {
         return Bits::default();
     }
-    let unmarked = unmarked_by(cx, facts, false);
+    let by_stmt = changes_by_stmt(facts);
+    let unmarked = unmarked_by(cx, facts, &by_stmt, false);
     if unmarked.len() == 0 {
         return unmarked;
     }
-    unmarked_by(cx, facts, true)
+    unmarked_by(cx, facts, &by_stmt, true)
 }
 
 /// Whether a statement of the function's own block marks the session
@@ -51,8 +52,12 @@ fn marks_before_leaving(cx: &Checker, facts: &UnitFacts) -> bool {
     false
 }
 
-fn unmarked_by(cx: &Checker, facts: &UnitFacts, with_calls: bool) -> Bits {
-    let by_stmt = changes_by_stmt(facts);
+fn unmarked_by(
+    cx: &Checker,
+    facts: &UnitFacts,
+    by_stmt: &FastMap<usize, Vec<usize>>,
+    with_calls: bool,
+) -> Bits {
     let mut own = |stmt: &Stmt| {
         if facts.marks(cx, stmt, with_calls) {
             return Unmarked {
@@ -106,10 +111,6 @@ fn changes_by_stmt(facts: &UnitFacts) -> FastMap<usize, Vec<usize>> {
             .push(index);
     }
     by_stmt
-}
-
-fn address(stmt: &Stmt) -> usize {
-    std::ptr::from_ref(stmt) as usize
 }
 
 /// A set of paths, as FL105 sees it: whether one of them marks nothing,
