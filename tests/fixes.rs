@@ -547,6 +547,21 @@ fn next_requests(file: &Path) -> Vec<String> {
         .collect()
 }
 
+/// What the next request sees for each case of `source` before FL105's
+/// fix, the fixed text, and what it sees after.
+fn next_requests_around_the_fl105_fix(source: &str) -> (Vec<String>, String, Vec<String>) {
+    let dir = tree(&[("cases.py", source)]);
+    let file = dir.path().join("cases.py");
+    let before = next_requests(&file);
+    flasklint()
+        .current_dir(dir.path())
+        .args(["--isolated", "--select", "FL105", "--fix", "-q", "cases.py"])
+        .assert()
+        .code(0);
+    let fixed = fs::read_to_string(&file).expect("fixed");
+    (before, fixed, next_requests(&file))
+}
+
 #[test]
 fn the_fl105_fix_saves_the_change_with_the_key_absent_present_or_none() {
     let source = r#"from flask import session
@@ -580,18 +595,9 @@ def case_change_inside_an_if():
     if len(cart) < 10:
         cart.append("x")
 "#;
-    let dir = tree(&[("cases.py", source)]);
-    let file = dir.path().join("cases.py");
-    let before = next_requests(&file);
-    flasklint()
-        .current_dir(dir.path())
-        .args(["--isolated", "--select", "FL105", "--fix", "-q", "cases.py"])
-        .assert()
-        .code(0);
-    let fixed = fs::read_to_string(&file).expect("fixed");
+    let (before, fixed, after) = next_requests_around_the_fl105_fix(source);
     // Defaults are stored back, never merely marked modified.
     assert!(!fixed.contains(".modified"), "{fixed}");
-    let after = next_requests(&file);
     assert_eq!(before.len(), 15);
     assert_eq!(after.len(), 15);
     // Every case, from every start, ends with its changes in the session;
@@ -621,4 +627,61 @@ def case_change_inside_an_if():
     // And the test can fail: before the fix, changes were lost.
     let lost = before.iter().filter(|line| !line.contains("'x'")).count();
     assert!(lost >= 10, "{before:#?}");
+}
+
+#[test]
+fn the_fl105_fix_saves_a_change_that_only_some_paths_marked() {
+    // The session marked on another path does not save this one; the fix's
+    // `session.modified = True` must, from every start.
+    let source = r#"from flask import session
+
+
+def case_write_in_one_branch():
+    if "cart" not in session:
+        session["cart"] = []
+    session["cart"].append("x")
+
+
+def case_mark_after_an_early_return(quiet=True):
+    session["cart"].append("x")
+    if quiet:
+        return
+    session.modified = True
+
+
+def case_write_only_in_the_except():
+    try:
+        session["cart"].append("x")
+    except (KeyError, AttributeError):
+        session["cart"] = ["x"]
+"#;
+    let (before, fixed, after) = next_requests_around_the_fl105_fix(source);
+    assert_eq!(
+        fixed.matches("session.modified = True").count(),
+        4,
+        "{fixed}"
+    );
+    assert_eq!(before.len(), 9);
+    assert_eq!(after.len(), 9);
+    for (was, is) in before.iter().zip(&after) {
+        if !was.contains(" ok ") {
+            // `None.append` outside the `try` raises the same after the fix.
+            assert_eq!(was, is, "{fixed}");
+            continue;
+        }
+        assert!(
+            is.contains(" ok ") && is.contains("'x'"),
+            "the change is lost after the fix: {is}\n{fixed}"
+        );
+    }
+    // Before the fix, the change to a stored cart was lost in each case.
+    let lost: Vec<&String> = before
+        .iter()
+        .filter(|line| line.contains(" ok ") && !line.contains("'x'"))
+        .collect();
+    assert_eq!(lost.len(), 3, "{before:#?}");
+    assert!(
+        lost.iter().all(|line| line.contains(" present ")),
+        "{lost:#?}"
+    );
 }
