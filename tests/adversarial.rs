@@ -736,7 +736,7 @@ fn paths_stay_linear_in_long_functions() {
             &findings,
             "ifs.py",
             "FL101",
-            "`many_keys` writes 5000 keys of `session` (lines 10010, 10012,"
+            "`session` is written 5000 times in `many_keys` (lines 10010, 10012,"
         ),
         "{findings:?}"
     );

@@ -200,8 +200,22 @@ fn concise_format_is_one_line_per_finding() {
         .assert()
         .code(1)
         .stdout(
-            "a.py:5:5: FL101 `login` writes 2 keys of `session` (lines 5, 6); batch the writes into one `session.update(...)`\n\
+            "a.py:5:5: FL101 `session` is written 2 times in `login` (lines 5, 6); batch the writes into one `session.update(...)`\n\
              b.py:5:5: FL105 `session[\"cart\"]` is changed in place (`.append(...)`) but `add` never sets `session.modified = True`; Flask does not see the change and drops it\n",
+        );
+}
+
+#[test]
+fn fl101_names_the_keys_when_a_key_is_written_again() {
+    let code = "from flask import session\n\n\ndef login(user, key):\n    session[\"user_id\"] = user.id\n    session[\"user_id\"] = user.id\n    session[key] = True\n";
+    let dir = tree(&[("a.py", code)]);
+    flasklint()
+        .current_dir(dir.path())
+        .args(["--format", "concise", "-q", "--select", "FL101"])
+        .assert()
+        .code(1)
+        .stdout(
+            "a.py:5:5: FL101 `session` is written 3 times (2 keys) in `login` (lines 5, 6, 7); batch the writes into one `session.update(...)`\n",
         );
 }
 

@@ -52,8 +52,16 @@ pub(crate) fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>
         rows.push(format!("and {} more", writes.len() - MAX_ROWS));
     }
     let session = cx.text(first.session);
+    // The contract's wording; the keys are named apart only when a key is
+    // written again on the path.
+    let keys = if key_count < writes.len() {
+        format!(" ({key_count} keys)")
+    } else {
+        String::new()
+    };
     let message = format!(
-        "`{}` writes {key_count} keys of `{session}` (lines {}); batch the writes into one `{session}.update(...)`",
+        "`{session}` is written {} times{keys} in `{}` (lines {}); batch the writes into one `{session}.update(...)`",
+        writes.len(),
         unit.name,
         rows.join(", ")
     );
