@@ -40,7 +40,7 @@ use crate::analysis::session::InProject;
 use crate::config::settings::{Input, Scope};
 use crate::fix::diff::unified_diff;
 use crate::fix::write::replace_file;
-use crate::input::discover::{DiscoveryError, FileToCheck, SourcePath, discover};
+use crate::input::discover::{Discovered, DiscoveryError, FileToCheck, SourcePath, discover};
 use crate::lint::{lint_bytes_in, lint_file_guarded};
 
 /// Files a worker checks before handing their reports over.
@@ -262,10 +262,11 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
         &settings.configurations,
         settings.force_exclude,
         &settings.cwd,
+        &project::is_dependency_file,
         &mut |warning| out.warn(&warning),
     );
-    let files = match found {
-        Ok(files) => files,
+    let Discovered { files, walked } = match found {
+        Ok(discovered) => discovered,
         Err(DiscoveryError::MissingPath(path)) => {
             return Err(out.fail(&format!("path `{}` does not exist", path.display())));
         }
@@ -291,7 +292,8 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
     // The backend is read from every file under the root before any file
     // is checked, on all the workers at once (asked first by one worker,
     // it would be read on that one while the others wait).
-    // A checked file the scan finds the prefilter skips is not read again.
+    // A checked file the scan finds the prefilter skips is not read again,
+    // and a directory discovery walked is not walked again.
     if files.iter().any(|file| !file.scope.rules.is_empty()) {
         let by_path: FastMap<&Path, &FileToCheck> = files
             .iter()
@@ -310,7 +312,7 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
                     )
             })
         };
-        pool.install(|| settings.project.scan_now(&skip));
+        pool.install(|| settings.project.scan_now(&skip, &walked));
     }
     // Workers take batches of files in path order (`par_bridge` hands them
     // out one by one) and send each batch's reports here; reports are
@@ -331,8 +333,7 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
                             .iter()
                             .map(|FileToCheck { source, scope }| {
                                 let report = lint_file_guarded(
-                                    &source.path,
-                                    source.display.clone(),
+                                    source,
                                     scope.file_settings(
                                         &source.absolute,
                                         settings.fix,

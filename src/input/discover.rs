@@ -21,6 +21,9 @@ pub(crate) struct SourcePath {
     pub(crate) absolute: PathBuf,
     /// How to name it in reports.
     pub(crate) display: String,
+    /// Whether the directory walk saw a regular file there (not a symlink):
+    /// it can be opened before it is asked what it is.
+    pub(crate) walked_regular: bool,
 }
 
 impl SourcePath {
@@ -34,6 +37,7 @@ impl SourcePath {
             path: path.to_path_buf(),
             display: shown.to_string_lossy().into_owned(),
             absolute: absolute.clone(),
+            walked_regular: false,
         }
     }
 }
@@ -62,18 +66,49 @@ impl From<ConfigError> for DiscoveryError {
     }
 }
 
+/// What discovery found.
+#[derive(Debug, Default)]
+pub(crate) struct Discovered {
+    /// The files to check, sorted by their display name.
+    pub(crate) files: Vec<FileToCheck>,
+    /// What the walks saw, for a later stage that would walk the same
+    /// directories again.
+    pub(crate) walked: WalkedFiles,
+}
+
+/// The directories discovery walked whole, and the regular files it
+/// admitted below them: the Python files and those the caller asked for
+/// by name.
+#[derive(Debug, Default)]
+pub(crate) struct WalkedFiles {
+    /// The walked directories (absolute).
+    pub(crate) dirs: Vec<PathBuf>,
+    /// The files (absolute).
+    pub(crate) files: Vec<PathBuf>,
+}
+
+impl WalkedFiles {
+    /// Whether every file below `dir` that discovery admits is listed.
+    pub(crate) fn covers(&self, dir: &Path) -> bool {
+        self.dirs.iter().any(|walked| dir.starts_with(walked))
+    }
+}
+
 /// Lists the files to check, sorted by their display name, each with the
 /// configuration of its directory; each directory's excludes apply below
-/// it. A walk error (an unreadable directory, a symlink loop, a vanished
+/// it. Files named as `also_keep` says are listed in what was walked.
+/// A walk error (an unreadable directory, a symlink loop, a vanished
 /// file) is passed to `warn` and the walk goes on.
 pub(crate) fn discover(
     paths: &[PathBuf],
     configurations: &Arc<Configurations>,
     force_exclude: bool,
     cwd: &Path,
+    also_keep: &dyn Fn(&str) -> bool,
     warn: &mut dyn FnMut(String),
-) -> Result<Vec<FileToCheck>, DiscoveryError> {
+) -> Result<Discovered, DiscoveryError> {
     let mut files = Vec::new();
+    let mut walked = WalkedFiles::default();
     for path in paths {
         let metadata =
             std::fs::metadata(path).map_err(|_| DiscoveryError::MissingPath(path.clone()))?;
@@ -92,28 +127,63 @@ pub(crate) fn discover(
         }
         let walk = Walk::new(configurations.clone(), cwd);
         for entry in walker(path, scope.respect_gitignore, &walk).build() {
-            match entry {
-                Ok(entry) => {
-                    // A symlink is not followed by the walk (no loops), but a
-                    // symlinked `.py` is checked; reading refuses what is not
-                    // a regular file behind it.
-                    let is_file = entry
-                        .file_type()
-                        .is_some_and(|kind| kind.is_file() || kind.is_symlink());
-                    if is_file && is_python(entry.path()) {
-                        let source = SourcePath::new(entry.path(), cwd);
-                        let scope = walk.scope_of(entry.path())?;
-                        files.push(FileToCheck { source, scope });
-                    }
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(error) => {
+                    warn(format!("warning: {error}"));
+                    continue;
                 }
-                Err(error) => warn(format!("warning: {error}")),
+            };
+            match Found::of(&entry, &walk, cwd, also_keep)? {
+                Some(Found::Check(file)) => {
+                    if file.source.walked_regular {
+                        walked.files.push(file.source.absolute.clone());
+                    }
+                    files.push(file);
+                }
+                Some(Found::Kept(path)) => walked.files.push(path),
+                None => {}
             }
         }
         walk.take_error()?;
+        walked.dirs.push(source.absolute);
     }
     files.sort_by(|a, b| a.source.display.cmp(&b.source.display));
     files.dedup_by(|a, b| a.source.display == b.source.display);
-    Ok(files)
+    Ok(Discovered { files, walked })
+}
+
+/// One entry of a walk that discovery keeps.
+enum Found {
+    /// A Python file to check.
+    Check(FileToCheck),
+    /// A file `also_keep` asked for (absolute).
+    Kept(PathBuf),
+}
+
+impl Found {
+    /// What a walked entry is for discovery, if anything.
+    fn of(
+        entry: &ignore::DirEntry,
+        walk: &Walk,
+        cwd: &Path,
+        also_keep: &dyn Fn(&str) -> bool,
+    ) -> Result<Option<Self>, ConfigError> {
+        // A symlink is not followed by the walk (no loops), but a
+        // symlinked `.py` is checked; reading refuses what is not a
+        // regular file behind it.
+        let kind = entry.file_type();
+        let regular = kind.is_some_and(|kind| kind.is_file());
+        let is_file = regular || kind.is_some_and(|kind| kind.is_symlink());
+        if is_file && is_python(entry.path()) {
+            let mut source = SourcePath::new(entry.path(), cwd);
+            source.walked_regular = regular;
+            let scope = walk.scope_of(entry.path())?;
+            return Ok(Some(Self::Check(FileToCheck { source, scope })));
+        }
+        let kept = regular && also_keep(&entry.file_name().to_string_lossy());
+        Ok(kept.then(|| Self::Kept(absolute(entry.path(), cwd))))
+    }
 }
 
 /// What the walk's filter shares with the loop over its entries: the
@@ -159,11 +229,7 @@ impl Walk {
         let scope = match self.scope_of(entry.path()) {
             Ok(scope) => scope,
             Err(error) => {
-                let mut slot = self
-                    .error
-                    .lock()
-                    .unwrap_or_else(|poison| poison.into_inner());
-                slot.get_or_insert(error);
+                lock(&self.error).get_or_insert(error);
                 return false;
             }
         };
@@ -173,11 +239,7 @@ impl Walk {
     }
 
     fn take_error(&self) -> Result<(), ConfigError> {
-        let mut slot = self
-            .error
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner());
-        slot.take().map_or(Ok(()), Err)
+        lock(&self.error).take().map_or(Ok(()), Err)
     }
 }
 
@@ -203,6 +265,10 @@ fn is_python(path: &Path) -> bool {
         path.extension().and_then(|e| e.to_str()),
         Some("py" | "pyi")
     )
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poison| poison.into_inner())
 }
 
 #[cfg(test)]

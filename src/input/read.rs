@@ -1,11 +1,12 @@
 //! Reading a source file without ever blocking or running out of memory:
 //! only regular files are opened (a FIFO, a socket or a device such as
 //! `/dev/zero`, named directly or through a symlink, is refused before it
-//! is opened), and at most `max_size` bytes are read.
+//! is opened; a file the walk saw as regular is opened without blocking
+//! and refused after, should it have been replaced), and at most
+//! `max_size` bytes are read.
 
-use std::fs::File;
 use std::io::Read;
-use std::os::unix::fs::FileTypeExt;
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
 
 /// The default of `--max-file-size`: 20 MB, far above any hand-written
@@ -15,25 +16,26 @@ pub(crate) const DEFAULT_MAX_FILE_SIZE: u64 = 20 * 1024 * 1024;
 /// Reads the file at `path`, or says why it cannot be checked.
 pub(crate) fn read_source(path: &Path, max_size: u64) -> Result<Vec<u8>, String> {
     let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read the file: {e}"))?;
-    let kind = metadata.file_type();
-    if !kind.is_file() {
-        let what = if kind.is_dir() {
-            "a directory"
-        } else if kind.is_fifo() {
-            "a FIFO (named pipe)"
-        } else if kind.is_socket() {
-            "a socket"
-        } else if kind.is_char_device() || kind.is_block_device() {
-            "a device"
-        } else {
-            "not a regular file"
-        };
-        return Err(format!("not checked: it is {what}, not a regular file"));
-    }
+    refuse_unless_regular(&metadata)?;
+    read_regular_file(path, max_size)
+}
+
+/// Reads a file that the directory walk saw as a regular file: opened
+/// first and then asked what it is (one lookup of the path, not two),
+/// without blocking, should it have been replaced by a FIFO since.
+pub(crate) fn read_regular_file(path: &Path, max_size: u64) -> Result<Vec<u8>, String> {
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    let metadata = file
+        .metadata()
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    refuse_unless_regular(&metadata)?;
     if metadata.len() > max_size {
         return Err(too_large(metadata.len(), max_size));
     }
-    let file = File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
     let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
     // The file may grow after the size check: never read past the limit.
     file.take(max_size + 1)
@@ -43,6 +45,25 @@ pub(crate) fn read_source(path: &Path, max_size: u64) -> Result<Vec<u8>, String>
         return Err(too_large(bytes.len() as u64, max_size));
     }
     Ok(bytes)
+}
+
+fn refuse_unless_regular(metadata: &std::fs::Metadata) -> Result<(), String> {
+    let kind = metadata.file_type();
+    if kind.is_file() {
+        return Ok(());
+    }
+    let what = if kind.is_dir() {
+        "a directory"
+    } else if kind.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else {
+        "not a regular file"
+    };
+    Err(format!("not checked: it is {what}, not a regular file"))
 }
 
 fn too_large(size: u64, max_size: u64) -> String {

@@ -5,7 +5,6 @@
 
 pub(crate) mod noqa;
 
-use std::path::Path;
 use std::sync::Arc;
 
 use ruff_python_ast::token::TokenKind;
@@ -16,8 +15,9 @@ use crate::analysis::session::{InProject, SessionModel};
 use crate::analysis::session_ops::UnitFacts;
 use crate::config::settings::{FileSettings, FixMode, RuleOptions};
 use crate::fix::{Pass, fix_source};
+use crate::input::discover::SourcePath;
 use crate::input::nesting::{self, MAX_NESTING};
-use crate::input::read::read_source;
+use crate::input::read::{read_regular_file, read_source};
 use crate::input::source::{LineIndex, parse_module, strip_bom};
 use crate::lint::noqa::Suppressions;
 use crate::project::Project;
@@ -60,11 +60,11 @@ pub struct Fixed {
 /// Reads and checks one file; with `--fix` or `--diff`, the report holds
 /// the fixed text (the caller writes it).
 pub(crate) fn lint_file(
-    path: &Path,
-    display: String,
+    source: &SourcePath,
     settings: FileSettings,
     in_project: InProject,
 ) -> FileReport {
+    let display = source.display.clone();
     // A seam for the test of what a bug does (debug builds only): panic on
     // the file this variable names.
     #[cfg(debug_assertions)]
@@ -76,7 +76,12 @@ pub(crate) fn lint_file(
     {
         return FileReport::empty(display);
     }
-    let bytes = match read_source(path, settings.max_file_size) {
+    let read = if source.walked_regular {
+        read_regular_file(&source.path, settings.max_file_size)
+    } else {
+        read_source(&source.path, settings.max_file_size)
+    };
+    let bytes = match read {
         Ok(bytes) => bytes,
         Err(reason) => return io_error(display, settings.rules, reason),
     };
@@ -216,14 +221,13 @@ fn unit_text<'s>(source: &'s str, body: &[ruff_python_ast::Stmt]) -> &'s str {
 /// Checks one file as [`lint_file`] does, but a panic (a bug in flasklint)
 /// becomes a finding for the file, and the run goes on with the others.
 pub(crate) fn lint_file_guarded(
-    path: &Path,
-    display: String,
+    source: &SourcePath,
     settings: FileSettings,
     in_project: InProject,
 ) -> FileReport {
-    let shown = display.clone();
+    let shown = source.display.clone();
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        lint_file(path, display, settings, in_project)
+        lint_file(source, settings, in_project)
     }))
     .unwrap_or_else(|panic| {
         let what = panic

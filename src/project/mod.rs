@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 
-pub(crate) use backend::{Backend, Serializer};
+pub(crate) use backend::{Backend, Serializer, is_dependency_file};
 use backend::{BackendFacts, Version};
 use module::ModuleFacts;
 pub(crate) use module::absolute_module;
@@ -28,8 +28,9 @@ pub(crate) use module::absolute_module;
 use crate::analysis::fast_hash::{FastMap, FastSet};
 use crate::config::patterns::{PathPattern, excludes_entry};
 use crate::flask::{FLASK_SESSION, MARKING_CALLS};
+use crate::input::discover::WalkedFiles;
 use crate::input::prefilter::{imports, used_as_session};
-use crate::input::read::read_source;
+use crate::input::read::{read_regular_file, read_source};
 
 /// Where a file stands among the project's modules.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,10 +183,18 @@ impl Project {
 
     /// A file's bytes for its facts: the text given for it, or the disk's.
     fn read(&self, path: &Path) -> Option<Vec<u8>> {
-        if let Some(text) = lock(&self.texts).get(path) {
-            return Some(text.clone());
-        }
-        read_source(path, self.max_file_size).ok()
+        self.given_text(path)
+            .or_else(|| read_source(path, self.max_file_size).ok())
+    }
+
+    /// The bytes of a file the scan's walk saw as a regular file.
+    fn read_walked(&self, path: &Path) -> Option<Vec<u8>> {
+        self.given_text(path)
+            .or_else(|| read_regular_file(path, self.max_file_size).ok())
+    }
+
+    fn given_text(&self, path: &Path) -> Option<Vec<u8>> {
+        lock(&self.texts).get(path).cloned()
     }
 
     /// The warnings of what the project could not read, once each.
@@ -201,8 +210,10 @@ impl Project {
     /// Reads the backend now, in parallel on the current thread pool, and
     /// keeps the files `skip` says need no check (its bytes as read here),
     /// so that they are not read a second time: see [`Project::skips`].
-    pub(crate) fn scan_now(&self, skip: &SkipTest<'_>) {
-        self.backends.get_or_init(|| self.scan_backends(Some(skip)));
+    /// The directories `walked` covers are not walked again.
+    pub(crate) fn scan_now(&self, skip: &SkipTest<'_>, walked: &WalkedFiles) {
+        self.backends
+            .get_or_init(|| self.scan_backends(Some(skip), Some(walked)));
     }
 
     /// Whether the scan read the file at `absolute` and found that it needs
@@ -223,7 +234,7 @@ impl Project {
     /// uses it, with the settings of all files; when several do, each
     /// file uses its own app's, and a file of no such app the cookie.
     pub(crate) fn backend(&self, module: Option<&ModuleName>) -> &Backend {
-        let apps = self.backends.get_or_init(|| self.scan_backends(None));
+        let apps = self.backends.get_or_init(|| self.scan_backends(None, None));
         match apps {
             Backends::One(backend) => backend,
             Backends::PerApp(by_app, cookie) => module
@@ -232,15 +243,30 @@ impl Project {
         }
     }
 
-    fn scan_backends(&self, skip: Option<&SkipTest<'_>>) -> Backends {
+    fn scan_backends(&self, skip: Option<&SkipTest<'_>>, walked: Option<&WalkedFiles>) -> Backends {
         let Some(root) = self.root() else {
             return Backends::One(Backend::cookie("no project"));
         };
         let (mut sources, mut dependency_files) = (Vec::new(), Vec::new());
         for scanned in &self.scanned {
-            let (more_sources, more_dependencies) = self.scan_files(scanned);
-            sources.extend(more_sources);
-            dependency_files.extend(more_dependencies);
+            match walked.filter(|walked| walked.covers(scanned)) {
+                Some(walked) => {
+                    let below = walked.files.iter().filter(|file| file.starts_with(scanned));
+                    for file in below {
+                        let name = file.file_name().unwrap_or_default().to_string_lossy();
+                        if backend::is_dependency_file(&name) {
+                            dependency_files.push(file.clone());
+                        } else if name.ends_with(".py") {
+                            sources.push(file.clone());
+                        }
+                    }
+                }
+                None => {
+                    let (more_sources, more_dependencies) = self.scan_files(scanned);
+                    sources.extend(more_sources);
+                    dependency_files.extend(more_dependencies);
+                }
+            }
         }
         // A text given for a file (standard input) counts, saved or not.
         sources.extend(
@@ -259,7 +285,7 @@ impl Project {
         let facts: Vec<(String, BackendFacts)> = sources
             .par_iter()
             .filter_map(|path| {
-                let bytes = self.read(path)?;
+                let bytes = self.read_walked(path)?;
                 if skip.is_some_and(|skip| skip(path, &bytes)) {
                     lock(&skipped).insert(path.clone());
                 }
