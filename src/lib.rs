@@ -9,6 +9,7 @@ mod config;
 mod fix;
 mod flask;
 mod input;
+mod keys;
 mod lint;
 mod project;
 mod report;
@@ -79,8 +80,10 @@ impl From<ExitStatus> for std::process::ExitCode {
 
 /// Checks what the settings name and prints the report.
 pub fn run(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write) -> ExitStatus {
-    if let Input::ShowSettings(file) = &settings.input {
-        return show_settings::show(settings, file, stdout, stderr);
+    match &settings.input {
+        Input::ShowSettings(file) => return show_settings::show(settings, file, stdout, stderr),
+        Input::SessionKeys(paths) => return keys::show(settings, paths, stdout, stderr),
+        _ => {}
     }
     let started = Instant::now();
     // Fixed standard input goes to stdout, so its report goes to stderr.
@@ -99,7 +102,7 @@ pub fn run(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write) 
     let outcome = match &settings.input {
         Input::Stdin(name) => check_stdin(settings, name, &mut out),
         Input::Paths(paths) => check_paths(settings, paths, &mut out),
-        Input::ShowSettings(_) => Ok(()),
+        Input::ShowSettings(_) | Input::SessionKeys(_) => Ok(()),
     };
     for warning in settings.project.take_warnings() {
         out.warn(&warning);

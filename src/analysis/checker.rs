@@ -13,7 +13,7 @@ use crate::analysis::session::{ScopeId, SessionModel};
 use crate::config::file::{SessionBackend, SessionSerializer};
 use crate::config::settings::RuleOptions;
 use crate::input::source::LineIndex;
-use crate::project::{Backend, Project, Serializer};
+use crate::project::{Backend, ModuleName, Project, Serializer};
 
 /// The shared context of every rule on one file.
 #[derive(Debug)]
@@ -63,35 +63,9 @@ impl Checker<'_> {
         self.model.is_session(expr, scope)
     }
 
-    /// The session backend: the one the configuration names, else the one
-    /// the project installs (with the configured serializer, if any).
+    /// The session backend in force for this file.
     pub(crate) fn backend(&self) -> Cow<'_, Backend> {
-        let serializer = self
-            .options
-            .session_serializer
-            .map(|serializer| match serializer {
-                SessionSerializer::TaggedJson => Serializer::TaggedJson,
-                SessionSerializer::Msgpack => Serializer::Msgpack,
-                SessionSerializer::Json => Serializer::Json,
-                SessionSerializer::Pickle => Serializer::Pickle,
-            });
-        let mut backend = match self.options.session_backend {
-            None => Cow::Borrowed(self.project.backend(self.model.module())),
-            Some(SessionBackend::Cookie) => Cow::Owned(Backend::cookie(
-                "`session-backend = \"cookie\"` in the configuration",
-            )),
-            Some(SessionBackend::Server) => Cow::Owned(Backend {
-                name: "a server-side session store".to_string(),
-                cookie: false,
-                serializer: Serializer::Unknown,
-                saves_every_request: None,
-                evidence: "`session-backend = \"server\"` in the configuration".to_string(),
-            }),
-        };
-        if let Some(serializer) = serializer {
-            backend.to_mut().serializer = serializer;
-        }
-        backend
+        backend_in_force(self.project, self.options, self.model.module())
     }
 
     /// Whether calling `func` in `scope` always marks the session modified:
@@ -419,6 +393,41 @@ pub(crate) fn leaves_block(stmt: &Stmt) -> bool {
     };
     exits.visit_stmt(stmt);
     exits.found
+}
+
+/// The session backend: the one the configuration names, else the one the
+/// project installs for the app of `module` (with the configured
+/// serializer, if any).
+pub(crate) fn backend_in_force<'p>(
+    project: &'p Project,
+    options: &RuleOptions,
+    module: Option<&ModuleName>,
+) -> Cow<'p, Backend> {
+    let serializer = options
+        .session_serializer
+        .map(|serializer| match serializer {
+            SessionSerializer::TaggedJson => Serializer::TaggedJson,
+            SessionSerializer::Msgpack => Serializer::Msgpack,
+            SessionSerializer::Json => Serializer::Json,
+            SessionSerializer::Pickle => Serializer::Pickle,
+        });
+    let mut backend = match options.session_backend {
+        None => Cow::Borrowed(project.backend(module)),
+        Some(SessionBackend::Cookie) => Cow::Owned(Backend::cookie(
+            "`session-backend = \"cookie\"` in the configuration",
+        )),
+        Some(SessionBackend::Server) => Cow::Owned(Backend {
+            name: "a server-side session store".to_string(),
+            cookie: false,
+            serializer: Serializer::Unknown,
+            saves_every_request: None,
+            evidence: "`session-backend = \"server\"` in the configuration".to_string(),
+        }),
+    };
+    if let Some(serializer) = serializer {
+        backend.to_mut().serializer = serializer;
+    }
+    backend
 }
 
 #[cfg(test)]

@@ -6,4 +6,5 @@ pub(crate) mod checker;
 pub(crate) mod fast_hash;
 pub(crate) mod paths;
 pub(crate) mod session;
+pub(crate) mod session_keys;
 pub(crate) mod session_ops;

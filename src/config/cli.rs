@@ -73,6 +73,10 @@ struct Args {
     #[arg(long, value_name = "FILE")]
     show_settings: Option<PathBuf>,
     /// Count findings per rule instead of listing them.
+    /// List every session key the code writes and reads, and the session
+    /// cookie's size bound, instead of checking.
+    #[arg(long)]
+    session_keys: bool,
     #[arg(long)]
     statistics: bool,
     /// Globs to exclude, replacing the default and configured excludes.
@@ -170,6 +174,10 @@ fn settings(args: Args, stderr: &mut dyn Write) -> Result<Settings, String> {
             }
             Input::Stdin(name.clone())
         }
+        _ if args.session_keys => Input::SessionKeys(match args.paths.as_slice() {
+            [] => vec![PathBuf::from(".")],
+            paths => paths.to_vec(),
+        }),
         (None, [dash]) if dash.as_os_str() == "-" => Input::Stdin(PathBuf::from("-")),
         (None, []) => Input::Paths(vec![PathBuf::from(".")]),
         (None, paths) => Input::Paths(paths.to_vec()),

@@ -141,6 +141,8 @@ pub(crate) enum Input {
     Stdin(PathBuf),
     /// No check: print the settings for this file (`--show-settings`).
     ShowSettings(PathBuf),
+    /// No check: print the session keys of these paths (`--session-keys`).
+    SessionKeys(Vec<PathBuf>),
 }
 
 /// Which configuration files count.

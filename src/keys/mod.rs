@@ -1,0 +1,254 @@
+//! `--session-keys`: every session key the project writes and reads, what
+//! each holds, and how large the session cookie can get.
+
+mod cookie;
+mod report;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::ExitStatus;
+use crate::analysis::checker::{Checker, backend_in_force};
+use crate::analysis::session::{InProject, SessionModel};
+use crate::analysis::session_keys::{Access, Key, KeyUse, key_uses};
+use crate::config::settings::{OutputFormat, Settings};
+use crate::input::discover::{Discovered, DiscoveryError, FileToCheck, discover};
+use crate::input::read::{read_regular_file, read_source};
+use crate::input::source::{LineIndex, parse_module, strip_bom};
+use crate::lint::prefilter_skips;
+use crate::project::Backend;
+use cookie::{CookieSize, Held};
+
+/// Where a key is read or written.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Place {
+    pub(crate) file: String,
+    pub(crate) row: usize,
+    pub(crate) column: usize,
+    pub(crate) function: String,
+}
+
+/// A write, and what it stores.
+#[derive(Debug, Clone)]
+pub(crate) struct KeyWrite {
+    pub(crate) place: Place,
+    pub(crate) kind: &'static str,
+    pub(crate) json: Option<String>,
+    pub(crate) bound: Option<usize>,
+}
+
+/// Everything known of one key.
+#[derive(Debug, Default)]
+pub(crate) struct Entry {
+    pub(crate) writes: Vec<KeyWrite>,
+    pub(crate) reads: Vec<Place>,
+}
+
+impl Entry {
+    /// The kinds of value written, each once, in order.
+    pub(crate) fn kinds(&self) -> Vec<&'static str> {
+        let mut kinds: Vec<&'static str> = self.writes.iter().map(|write| write.kind).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        kinds
+    }
+
+    /// What the key holds, for the cookie: one literal, a bound, or none.
+    fn held(&self) -> Held {
+        let Some(first) = self.writes.first() else {
+            return Held::AtMost(0);
+        };
+        if let Some(json) = &first.json
+            && self
+                .writes
+                .iter()
+                .all(|write| write.json.as_ref() == Some(json))
+        {
+            return Held::Exactly(json.clone());
+        }
+        self.writes
+            .iter()
+            .map(|write| write.bound)
+            .try_fold(0, |most, bound| bound.map(|bound| most.max(bound)))
+            .map_or(Held::Unbounded, Held::AtMost)
+    }
+
+    /// The size bound of its value in bytes of JSON, if any.
+    pub(crate) fn bound(&self) -> Option<usize> {
+        match self.held() {
+            Held::Exactly(json) => Some(json.len()),
+            Held::AtMost(bound) => Some(bound),
+            Held::Unbounded => None,
+        }
+    }
+}
+
+/// The keys of a project, sorted: literal keys, then prefixes, then the
+/// fully dynamic ones.
+#[derive(Debug, Default)]
+pub(crate) struct Inventory {
+    pub(crate) keys: BTreeMap<Key, Entry>,
+}
+
+impl Inventory {
+    fn add(&mut self, file: &str, text: &str, lines: &LineIndex, uses: Vec<KeyUse>) {
+        for key_use in uses {
+            let location = lines.location(text, key_use.at);
+            let place = Place {
+                file: file.to_string(),
+                row: location.row,
+                column: location.column,
+                function: key_use.function,
+            };
+            let entry = self.keys.entry(key_use.key).or_default();
+            match (key_use.access, key_use.stored) {
+                (Access::Read, _) => entry.reads.push(place),
+                (Access::Write, stored) => entry.writes.push(KeyWrite {
+                    place,
+                    kind: stored.as_ref().map_or("unknown", |stored| stored.kind),
+                    json: stored.as_ref().and_then(|stored| stored.json.clone()),
+                    bound: stored.and_then(|stored| stored.bound),
+                }),
+            }
+        }
+    }
+
+    /// The cookie holding every written key at once; keys written under
+    /// a dynamic name make it unbounded.
+    pub(crate) fn cookie(&self) -> CookieSize {
+        let held: Vec<(String, Held)> = self
+            .keys
+            .iter()
+            .filter(|(_, entry)| !entry.writes.is_empty())
+            .map(|(key, entry)| match key {
+                Key::Literal(name) => (name.clone(), entry.held()),
+                other => (shown_key(other), Held::Unbounded),
+            })
+            .collect();
+        cookie::estimate(&held)
+    }
+}
+
+/// How reports name a key: `cart`, `cart_*` for a prefix, `*` for any.
+pub(crate) fn shown_key(key: &Key) -> String {
+    match key {
+        Key::Literal(name) => name.clone(),
+        Key::Prefix(prefix) => format!("{prefix}*"),
+        Key::Dynamic => "*".to_string(),
+    }
+}
+
+/// Prints the inventory of the files under `paths`.
+pub(crate) fn show(
+    settings: &Settings,
+    paths: &[PathBuf],
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> ExitStatus {
+    let found = discover(
+        paths,
+        &settings.configurations,
+        settings.force_exclude,
+        &settings.cwd,
+        &|_| false,
+        &mut |warning| {
+            let _ = writeln!(stderr, "{warning}");
+        },
+    );
+    let files = match found {
+        Ok(Discovered { files, .. }) => files,
+        Err(DiscoveryError::MissingPath(path)) => {
+            let _ = writeln!(stderr, "error: path `{}` does not exist", path.display());
+            return ExitStatus::Error;
+        }
+        Err(DiscoveryError::Config(error)) => {
+            let _ = write!(stderr, "{}", error.render(settings.report.color));
+            return ExitStatus::Error;
+        }
+    };
+    let gathered: Vec<(String, Result<Option<Inventory>, String>)> = files
+        .par_iter()
+        .map(|file| (file.source.display.clone(), keys_of(settings, file)))
+        .collect();
+    let mut inventory = Inventory::default();
+    for (file, result) in gathered {
+        match result {
+            Ok(Some(mut of_file)) => {
+                for (key, entry) in std::mem::take(&mut of_file.keys) {
+                    let merged = inventory.keys.entry(key).or_default();
+                    merged.writes.extend(entry.writes);
+                    merged.reads.extend(entry.reads);
+                }
+            }
+            Ok(None) => {}
+            Err(reason) => {
+                let _ = writeln!(stderr, "warning: {file}: {reason}; its keys are not listed");
+            }
+        }
+    }
+    let root_options = settings
+        .project
+        .root()
+        .and_then(|root| settings.configurations.for_dir(root).ok());
+    let backend: Backend = match &root_options {
+        Some(scope) => backend_in_force(&settings.project, &scope.rule_options, None).into_owned(),
+        None => settings.project.backend(None).clone(),
+    };
+    let written = match settings.report.format {
+        OutputFormat::Json => report::json(&inventory, &backend, stdout),
+        _ => report::text(&inventory, &backend, stdout),
+    };
+    for warning in settings.project.take_warnings() {
+        let _ = writeln!(stderr, "{warning}");
+    }
+    match written.and_then(|()| stdout.flush()) {
+        Ok(()) => ExitStatus::Success,
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitStatus::Success,
+        Err(_) => ExitStatus::Error,
+    }
+}
+
+/// The keys one file reads and writes; `None` for a file that cannot use
+/// the session.
+fn keys_of(settings: &Settings, file: &FileToCheck) -> Result<Option<Inventory>, String> {
+    let source = &file.source;
+    let bytes = if source.walked_regular {
+        read_regular_file(&source.path, settings.max_file_size)?
+    } else {
+        read_source(&source.path, settings.max_file_size)?
+    };
+    let text = std::str::from_utf8(&bytes).map_err(|_| "not valid UTF-8".to_string())?;
+    let file_settings =
+        file.scope
+            .file_settings(&source.absolute, settings.fix, settings.max_file_size);
+    let in_project = InProject::new(&settings.project, Some(&source.absolute));
+    if prefilter_skips(&bytes, &file_settings, in_project) {
+        return Ok(None);
+    }
+    let text = strip_bom(text);
+    let parsed = parse_module(text);
+    let Some(module) = parsed.syntax().as_module() else {
+        return Ok(None);
+    };
+    let options = &file.scope.rule_options;
+    let model = SessionModel::build(&module.body, &options.session_names, in_project);
+    let lines = LineIndex::new(text);
+    let checker = Checker {
+        source: text,
+        model: &model,
+        project: &settings.project,
+        options,
+        comments: &[],
+        lines: &lines,
+    };
+    let uses = key_uses(&checker);
+    if uses.is_empty() {
+        return Ok(None);
+    }
+    let mut inventory = Inventory::default();
+    inventory.add(&source.display, text, &lines, uses);
+    Ok(Some(inventory))
+}

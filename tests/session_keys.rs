@@ -1,0 +1,191 @@
+//! `--session-keys`: the inventory of session keys through the binary, its
+//! JSON against the committed schema, and the cookie estimate against the
+//! `Set-Cookie` header Flask itself sends.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+use common::{flasklint, root, run_json, tree};
+
+fn keys_json(dir: &Path) -> Value {
+    let (code, json) = run_json(
+        dir,
+        &["--isolated", "--session-keys", "--format", "json", "."],
+    );
+    assert_eq!(code, 0);
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("schemas/session-keys.schema.json")).expect("schema"),
+    )
+    .expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}\n{json:#}");
+    json
+}
+
+/// The key's entry, by its shown name.
+fn entry<'j>(json: &'j Value, key: &str) -> &'j Value {
+    json["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .find(|entry| entry["key"] == key)
+        .unwrap_or_else(|| panic!("no key {key} in {json:#}"))
+}
+
+fn rows(places: &Value) -> Vec<u64> {
+    places
+        .as_array()
+        .expect("places")
+        .iter()
+        .map(|place| place["row"].as_u64().expect("row"))
+        .collect()
+}
+
+const FORMS: &str = r#"from flask import session as s
+
+
+def writes(user, items):
+    s["user_id"] = user.id
+    s.update({"theme": "dark"}, lang="en")
+    s.setdefault("visits", 0)
+    s["count"] += 1
+    s["flag"] = True
+    s[f"cart_{user.id}"] = items
+    s["prefix_" + user.name] = None
+
+
+def reads(key):
+    a = s["user_id"]
+    b = s.get("theme")
+    c = "lang" in s
+    d = s.pop("visits", 0)
+    del s["flag"]
+    e = s[key]
+    return a, b, c, d, e
+"#;
+
+#[test]
+fn every_write_and_read_form_is_listed_with_its_row() {
+    let dir = tree(&[("app.py", FORMS)]);
+    let json = keys_json(dir.path());
+    let written = |key: &str| rows(&entry(&json, key)["writes"]);
+    let read = |key: &str| rows(&entry(&json, key)["reads"]);
+    assert_eq!(written("user_id"), [5]);
+    assert_eq!(read("user_id"), [15]);
+    assert_eq!((written("theme"), read("theme")), (vec![6], vec![16]));
+    assert_eq!((written("lang"), read("lang")), (vec![6], vec![17]));
+    assert_eq!((written("visits"), read("visits")), (vec![7], vec![18]));
+    assert_eq!(written("count"), [8]);
+    assert_eq!((written("flag"), read("flag")), (vec![9], vec![19]));
+    assert_eq!(entry(&json, "cart_*")["dynamic"], "prefix");
+    assert_eq!(entry(&json, "prefix_*")["dynamic"], "prefix");
+    assert_eq!(entry(&json, "*")["dynamic"], "any");
+    assert_eq!(read("*"), [20]);
+    // Kinds and bounds: an id is an int of at most 20 bytes, a literal its
+    // own JSON, a value of unknown size none.
+    assert_eq!(entry(&json, "user_id")["size_bound"], 20);
+    assert_eq!(entry(&json, "theme")["size_bound"], 6);
+    assert_eq!(entry(&json, "flag")["kinds"], serde_json::json!(["bool"]));
+    assert_eq!(entry(&json, "count")["size_bound"], Value::Null);
+    // A dynamic write makes the cookie unbounded, and says which key does.
+    let unbounded = &json["cookie"]["unbounded_keys"];
+    assert!(
+        unbounded
+            .as_array()
+            .expect("keys")
+            .contains(&"cart_*".into()),
+        "{json:#}"
+    );
+}
+
+#[test]
+fn a_value_changed_in_place_has_no_bound() {
+    let source = "from flask import session\n\n\ndef add(sku):\n    session[\"cart\"] = []\n    session[\"cart\"].append(sku)\n    session.modified = True\n";
+    let json = keys_json(tree(&[("app.py", source)]).path());
+    let cart = entry(&json, "cart");
+    assert_eq!(cart["size_bound"], Value::Null);
+    assert_eq!(
+        cart["kinds"],
+        serde_json::json!(["changed in place", "literal"])
+    );
+}
+
+#[test]
+fn the_text_inventory_of_the_demo_names_keys_places_and_the_cookie() {
+    let output = flasklint()
+        .current_dir(root())
+        .args(["--session-keys", "fixtures/demo"])
+        .output()
+        .expect("flasklint runs");
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("user_id  (int; 20 bytes)\n  written: fixtures/demo/shop/views/auth.py:17 (login)\n  read:    fixtures/demo/shop/views/auth.py:25 (profile)\n"),
+        "{text}"
+    );
+    assert!(text.contains("\nBackend: Flask's cookie session"), "{text}");
+    assert!(
+        text.contains("\nCookie: unbounded: nothing bounds what `cart`,"),
+        "{text}"
+    );
+}
+
+/// Literal-only sessions: small, compressible, and with text that JSON
+/// escapes. Each is one view that writes every key.
+const LITERAL_SESSIONS: [&str; 3] = [
+    r#"    session["user_id"] = 42
+    session["theme"] = "dark"
+    session["flag"] = True
+    session["nothing"] = None
+"#,
+    r#"    session["items"] = ["sku-0001", "sku-0002", "sku-0003", "sku-0004", "sku-0005", "sku-0006", "sku-0007", "sku-0008", "sku-0009", "sku-0010", "sku-0011", "sku-0012", "sku-0013", "sku-0014", "sku-0015", "sku-0016"]
+    session.update({"pair": (1, "one"), "nested": {"b": [1, 2, 3], "a": {"x": -7}}})
+"#,
+    r#"    session["greeting"] = "caf\u00e9 \u2615 \U0001F600 \"quoted\" \\ tab\t"
+    session.setdefault("lang", "fr")
+"#,
+];
+
+/// Prints the length of the `Set-Cookie` header the app's view sends.
+const SET_COOKIE: &str = r#"
+import sys
+sys.path.insert(0, sys.argv[1])
+from app import app
+response = app.test_client().get("/")
+print(len(response.headers["Set-Cookie"]))
+"#;
+
+#[test]
+#[ignore = "needs Flask from PyPI; .ci/run installs it in its venv (cargo test -- --include-ignored)"]
+fn the_cookie_estimate_of_a_literal_session_is_the_length_flask_sends() {
+    for writes in LITERAL_SESSIONS {
+        let app = format!(
+            "from flask import Flask, session\n\napp = Flask(__name__)\napp.secret_key = \"test\"\n\n\n@app.route(\"/\")\ndef index():\n{writes}    return \"\"\n"
+        );
+        let dir = tree(&[("app.py", &app)]);
+        let json = keys_json(dir.path());
+        assert_eq!(json["cookie"]["exact"], true, "{json:#}");
+        let estimate = json["cookie"]["bytes"].as_u64().expect("a size");
+        let output = Command::new("python3")
+            .arg("-c")
+            .arg(SET_COOKIE)
+            .arg(dir.path())
+            .output()
+            .expect("python3 runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        let real: u64 = String::from_utf8_lossy(&output.stdout)
+            .trim()
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}: {stderr}"));
+        assert_eq!(estimate, real, "for\n{writes}");
+    }
+}
