@@ -57,9 +57,11 @@ pub(crate) fn show(
         source: &text,
         model: &model,
         project: &settings.project,
+        file: Some(&absolute),
         options: &scope.rule_options,
         comments: &[],
         lines: &lines,
+        keys: std::cell::OnceCell::new(),
     };
     let backend = checker.backend();
     let saves = match backend.saves_every_request {

@@ -108,14 +108,15 @@ fn select_ignore_and_extend_select() {
     let dir = tree(&[("a.py", REPEATED), ("b.py", MUTATION)]);
     assert_eq!(codes(&json(dir.path(), &[])), ["FL101", "FL105"]);
     assert_eq!(codes(&json(dir.path(), &["--select", "FL105"])), ["FL105"]);
+    // A prefix selects the rules that are off by default too (FL107).
     assert_eq!(
         codes(&json(dir.path(), &["--select", "FL1", "--ignore", "FL101"])),
-        ["FL105"]
+        ["FL107", "FL107", "FL105"]
     );
     assert_eq!(
         codes(&json(
             dir.path(),
-            &["--select", "FL105", "--extend-select", "FL10"]
+            &["--select", "FL105", "--extend-select", "FL101"]
         )),
         ["FL101", "FL105"]
     );
@@ -605,7 +606,7 @@ fn filenames_are_relative_under_the_current_directory_else_absolute() {
 #[test]
 fn the_demo_app_shows_every_session_rule() {
     let root = common::root();
-    let findings = json(root, &["fixtures/demo"]);
+    let findings = json(root, &["--extend-select", "FL107", "fixtures/demo"]);
     let mut found = codes(&findings);
     found.sort();
     found.dedup();

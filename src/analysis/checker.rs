@@ -2,18 +2,31 @@
 //! it checks, and walks over that unit's statements and expressions.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
+use std::path::Path;
 
 use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
+use crate::analysis::fast_hash::FastMap;
 pub(crate) use crate::analysis::session::Unit;
 use crate::analysis::session::{ScopeId, SessionModel};
+use crate::analysis::session_keys::{Access, Key, unit_key_uses};
 use crate::config::file::{SessionBackend, SessionSerializer};
 use crate::config::settings::RuleOptions;
 use crate::input::source::LineIndex;
 use crate::project::{Backend, ModuleName, Project, Serializer};
+
+/// What a file does with one literal session key.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct FileKey {
+    /// Where the file first writes it.
+    pub(crate) first_write: Option<TextSize>,
+    /// Whether the file reads it.
+    pub(crate) read: bool,
+}
 
 /// The shared context of every rule on one file.
 #[derive(Debug)]
@@ -24,12 +37,16 @@ pub(crate) struct Checker<'a> {
     pub(crate) model: &'a SessionModel<'a>,
     /// The project the file is in.
     pub(crate) project: &'a Project,
+    /// The file's absolute path; `None` for a text of no file.
+    pub(crate) file: Option<&'a Path>,
     /// The rule options.
     pub(crate) options: &'a RuleOptions,
     /// Ranges of the file's comments, in order.
     pub(crate) comments: &'a [TextRange],
     /// The file's line index.
     pub(crate) lines: &'a LineIndex,
+    /// The file's literal session keys, found on first need.
+    pub(crate) keys: OnceCell<FastMap<String, FileKey>>,
 }
 
 impl Checker<'_> {
@@ -61,6 +78,30 @@ impl Checker<'_> {
     /// Whether `expr` is the Flask session in `scope`.
     pub(crate) fn is_session(&self, expr: &Expr, scope: ScopeId) -> bool {
         self.model.is_session(expr, scope)
+    }
+
+    /// What the whole file does with each literal session key: the rules
+    /// that compare keys across the file ask, once per file.
+    pub(crate) fn file_keys(&self) -> &FastMap<String, FileKey> {
+        self.keys.get_or_init(|| {
+            let mut keys: FastMap<String, FileKey> = FastMap::default();
+            for unit in self.model.units() {
+                for key_use in unit_key_uses(self, unit) {
+                    let Key::Literal(key) = key_use.key else {
+                        continue;
+                    };
+                    let entry = keys.entry(key).or_default();
+                    match key_use.access {
+                        Access::Read => entry.read = true,
+                        Access::Write => {
+                            let first = entry.first_write.get_or_insert(key_use.at);
+                            *first = (*first).min(key_use.at);
+                        }
+                    }
+                }
+            }
+            keys
+        })
     }
 
     /// The session backend in force for this file.

@@ -4,7 +4,7 @@
 //! cookie serializer writes it.
 
 use ruff_python_ast::{self as ast, CmpOp, Expr, ExprContext, Operator, Stmt, UnaryOp};
-use ruff_text_size::{Ranged, TextSize};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::analysis::checker::{Checker, Unit, for_each_own_expr, for_each_stmt, for_each_subexpr};
 use crate::analysis::session_ops::UnitFacts;
@@ -44,8 +44,12 @@ pub(crate) struct Stored {
 pub(crate) struct KeyUse {
     pub(crate) key: Key,
     pub(crate) access: Access,
-    /// Where the key expression starts.
+    /// Where the access is reported: the key expression's start.
     pub(crate) at: TextSize,
+    /// The key expression (for `update(k=v)`, the keyword argument).
+    pub(crate) key_range: TextRange,
+    /// The whole access: `session["k"]`, `session.get("k")`, `"k" in session`.
+    pub(crate) expr_range: TextRange,
     /// The function the access is in, or `<module>`.
     pub(crate) function: String,
     /// For a write, what it stores (`None` when not known at all).
@@ -63,15 +67,15 @@ const CONSTANT_BOUND: usize = 5;
 pub(crate) fn key_uses(cx: &Checker) -> Vec<KeyUse> {
     let mut uses = Vec::new();
     for unit in cx.model.units() {
-        for_each_stmt(unit.body, &mut |stmt, _| {
-            uses_in_stmt(cx, unit, stmt, &mut uses);
-        });
+        uses.extend(unit_key_uses(cx, unit));
         for mutation in UnitFacts::of(cx, unit).mutations {
             if let Some(key) = mutation.value.key {
                 uses.push(KeyUse {
                     key: key_of(key),
                     access: Access::Write,
                     at: mutation.range.start(),
+                    key_range: key.range(),
+                    expr_range: mutation.range,
                     function: unit.name.to_string(),
                     stored: Some(Stored {
                         kind: "changed in place",
@@ -86,33 +90,47 @@ pub(crate) fn key_uses(cx: &Checker) -> Vec<KeyUse> {
     uses
 }
 
+/// The key reads and writes a unit makes itself, in source order.
+pub(crate) fn unit_key_uses(cx: &Checker, unit: &Unit) -> Vec<KeyUse> {
+    let mut uses = Vec::new();
+    for_each_stmt(unit.body, &mut |stmt, _| {
+        uses_in_stmt(cx, unit, stmt, &mut uses);
+    });
+    uses
+}
+
 fn uses_in_stmt(cx: &Checker, unit: &Unit, stmt: &Stmt, uses: &mut Vec<KeyUse>) {
     let session = |expr: &Expr| cx.is_session(expr, unit.scope);
-    let mut add = |key: Key, at: TextSize, access: Access, stored: Option<Stored>| {
+    // One access: the key's node, the whole access, and what it stores.
+    let mut add = |key: Key, key_range: TextRange, expr_range: TextRange, access, stored| {
         uses.push(KeyUse {
             key,
             access,
-            at,
+            at: key_range.start(),
+            key_range,
+            expr_range,
             function: unit.name.to_string(),
             stored,
         });
     };
-    let add_display =
-        |dict: &ast::ExprDict, add: &mut dyn FnMut(Key, TextSize, Access, Option<Stored>)| {
-            for item in &dict.items {
-                if let Some(key) = &item.key {
-                    let value = stored(cx, unit, &item.value);
-                    add(key_of(key), key.start(), Access::Write, Some(value));
-                }
-            }
-        };
+    let display_writes = |dict: &ast::ExprDict| -> Vec<(Key, TextRange, Stored)> {
+        dict.items
+            .iter()
+            .filter_map(|item| {
+                let key = item.key.as_ref()?;
+                Some((key_of(key), key.range(), stored(cx, unit, &item.value)))
+            })
+            .collect()
+    };
     // `session |= {"k": v}` writes each key of the display.
     if let Stmt::AugAssign(aug) = stmt
         && aug.op == Operator::BitOr
         && session(&aug.target)
         && let Expr::Dict(dict) = &*aug.value
     {
-        add_display(dict, &mut add);
+        for (key, range, value) in display_writes(dict) {
+            add(key, range, stmt.range(), Access::Write, Some(value));
+        }
     }
     // The subscript target assigned a whole value, and that value.
     let assigned: Option<(&Expr, &Expr)> = match stmt {
@@ -130,15 +148,15 @@ fn uses_in_stmt(cx: &Checker, unit: &Unit, stmt: &Stmt, uses: &mut Vec<KeyUse>) 
         for_each_subexpr(expr, &mut |expr| match expr {
             Expr::Subscript(subscript) if session(&subscript.value) => {
                 let key = key_of(&subscript.slice);
-                let at = subscript.slice.start();
+                let range = subscript.slice.range();
                 if subscript.ctx == ExprContext::Store {
                     let value = assigned
                         .filter(|(target, _)| std::ptr::eq(*target, expr))
                         .map(|(_, value)| stored(cx, unit, value));
-                    add(key, at, Access::Write, value);
+                    add(key, range, expr.range(), Access::Write, value);
                 } else {
                     // `del session[k]` reads the key too: it raises without it.
-                    add(key, at, Access::Read, None);
+                    add(key, range, expr.range(), Access::Read, None);
                 }
             }
             Expr::Call(call) => {
@@ -151,24 +169,28 @@ fn uses_in_stmt(cx: &Checker, unit: &Unit, stmt: &Stmt, uses: &mut Vec<KeyUse>) 
                 let first = call.arguments.find_argument_value("key", 0);
                 match (attribute.attr.as_str(), first) {
                     ("get" | "pop", Some(key)) => {
-                        add(key_of(key), key.start(), Access::Read, None);
+                        add(key_of(key), key.range(), expr.range(), Access::Read, None);
                     }
                     ("setdefault", Some(key)) => {
                         let value = call.arguments.find_argument_value("default", 1);
                         let value = value.map_or_else(constant_null, |v| stored(cx, unit, v));
-                        add(key_of(key), key.start(), Access::Write, Some(value));
+                        let (named, range) = (key_of(key), key.range());
+                        add(named, range, expr.range(), Access::Write, Some(value));
                     }
                     ("update", _) => {
                         for argument in &call.arguments.args {
                             if let Expr::Dict(dict) = argument {
-                                add_display(dict, &mut add);
+                                for (key, range, value) in display_writes(dict) {
+                                    add(key, range, expr.range(), Access::Write, Some(value));
+                                }
                             }
                         }
                         for keyword in &call.arguments.keywords {
                             if let Some(name) = &keyword.arg {
                                 let value = stored(cx, unit, &keyword.value);
                                 let key = Key::Literal(name.to_string());
-                                add(key, keyword.start(), Access::Write, Some(value));
+                                let range = keyword.range();
+                                add(key, range, expr.range(), Access::Write, Some(value));
                             }
                         }
                     }
@@ -182,7 +204,7 @@ fn uses_in_stmt(cx: &Checker, unit: &Unit, stmt: &Stmt, uses: &mut Vec<KeyUse>) 
                 for (index, op) in compare.ops.iter().enumerate() {
                     if matches!(op, CmpOp::In | CmpOp::NotIn) && session(operands[index + 1]) {
                         let key = operands[index];
-                        add(key_of(key), key.start(), Access::Read, None);
+                        add(key_of(key), key.range(), expr.range(), Access::Read, None);
                     }
                 }
             }

@@ -184,7 +184,11 @@ fn settings(args: Args, stderr: &mut dyn Write) -> Result<Settings, String> {
     };
     let unsafe_fixes = args.unsafe_fixes;
     let max_file_size = args.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
-    let (root, fallback) = configurations.project_root();
+    let (root, fallback) = match &input {
+        Input::Paths(paths) | Input::SessionKeys(paths) => one_configuration(&configurations, paths, &cwd)
+            .map_or_else(|| configurations.project_root(), |dir| (dir, false)),
+        _ => configurations.project_root(),
+    };
     let root_scope = configurations
         .for_dir(&root)
         .map_err(|error| error.render(std::io::stderr().is_terminal()))?;
@@ -235,6 +239,31 @@ fn settings(args: Args, stderr: &mut dyn Write) -> Result<Settings, String> {
         quiet: args.quiet,
         verbose: args.verbose,
     })
+}
+
+/// The directory of the one configuration file that every path uses, when
+/// they all use the same one: the project root is "the directory of the
+/// configuration file in use" (`flasklint fixtures/demo`, with its own
+/// `flasklint.toml`, is that project, not the repository around it).
+fn one_configuration(
+    configurations: &Configurations,
+    paths: &[PathBuf],
+    cwd: &Path,
+) -> Option<PathBuf> {
+    let mut configs = paths.iter().map(|path| {
+        let absolute = crate::config::patterns::absolute(path, cwd);
+        let scope = if absolute.is_dir() {
+            configurations.for_dir(&absolute)
+        } else {
+            configurations.for_file(&absolute)
+        };
+        scope.ok().and_then(|scope| scope.config.clone())
+    });
+    let first = configs.next()??;
+    configs
+        .all(|config| config.as_ref() == Some(&first))
+        .then(|| first.parent().map(Path::to_path_buf))
+        .flatten()
 }
 
 /// What the command line sets over every configuration file; an unknown

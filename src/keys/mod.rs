@@ -240,9 +240,11 @@ fn keys_of(settings: &Settings, file: &FileToCheck) -> Result<Option<Inventory>,
         source: text,
         model: &model,
         project: &settings.project,
+        file: Some(&source.absolute),
         options,
         comments: &[],
         lines: &lines,
+        keys: std::cell::OnceCell::new(),
     };
     let uses = key_uses(&checker);
     if uses.is_empty() {

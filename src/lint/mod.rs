@@ -322,9 +322,11 @@ fn lint_source(
         source,
         model: &model,
         project: in_project.project,
+        file: in_project.file,
         options,
         comments: &comments,
         lines: &lines,
+        keys: std::cell::OnceCell::new(),
     };
     let checks: Vec<_> = rules.iter().filter_map(|info| info.check).collect();
     let heads = model.session_heads();

@@ -13,7 +13,9 @@
 //! threads ask them.
 
 mod backend;
+mod keys;
 mod module;
+mod near_key;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -22,6 +24,8 @@ use rayon::prelude::*;
 
 pub(crate) use backend::{Backend, Serializer, is_dependency_file};
 use backend::{BackendFacts, Version};
+use keys::KeyText;
+pub(crate) use keys::{ProjectKeys, owner_of, shown_write};
 use module::ModuleFacts;
 pub(crate) use module::absolute_module;
 
@@ -89,14 +93,22 @@ pub struct Project {
     /// Excluded from the scan for the backend, as from discovery.
     excludes: Vec<PathPattern>,
     respect_gitignore: bool,
-    /// The backends, scanned for on the first question.
-    backends: OnceLock<Backends>,
+    /// The backends and the session keys, scanned for on the first
+    /// question.
+    scan: OnceLock<Scan>,
     /// The files the scan found need no check (see [`Project::scan_now`]).
     skipped: OnceLock<FastSet<PathBuf>>,
     /// What the scan could not read, for stderr at the end of the run.
     warnings: Mutex<Vec<String>>,
     /// Texts that replace files on disk (standard input).
     texts: Mutex<FastMap<PathBuf, Vec<u8>>>,
+}
+
+/// What the scan of every file under the root found.
+#[derive(Debug)]
+struct Scan {
+    backends: Backends,
+    keys: ProjectKeys,
 }
 
 /// The backend of every file, or of each app.
@@ -147,7 +159,7 @@ impl Project {
             answers: Mutex::default(),
             excludes,
             respect_gitignore,
-            backends: OnceLock::new(),
+            scan: OnceLock::new(),
             skipped: OnceLock::new(),
             warnings: Mutex::default(),
             texts: Mutex::default(),
@@ -168,7 +180,10 @@ impl Project {
             answers: Mutex::default(),
             excludes: Vec::new(),
             respect_gitignore: false,
-            backends: OnceLock::from(Backends::One(Backend::cookie("no project"))),
+            scan: OnceLock::from(Scan {
+                backends: Backends::One(Backend::cookie("no project")),
+                keys: ProjectKeys::default(),
+            }),
             skipped: OnceLock::new(),
             warnings: Mutex::default(),
             texts: Mutex::default(),
@@ -212,8 +227,8 @@ impl Project {
     /// so that they are not read a second time: see [`Project::skips`].
     /// The directories `walked` covers are not walked again.
     pub(crate) fn scan_now(&self, skip: &SkipTest<'_>, walked: &WalkedFiles) {
-        self.backends
-            .get_or_init(|| self.scan_backends(Some(skip), Some(walked)));
+        self.scan
+            .get_or_init(|| self.scan_files(Some(skip), Some(walked)));
     }
 
     /// Whether the scan read the file at `absolute` and found that it needs
@@ -234,8 +249,7 @@ impl Project {
     /// uses it, with the settings of all files; when several do, each
     /// file uses its own app's, and a file of no such app the cookie.
     pub(crate) fn backend(&self, module: Option<&ModuleName>) -> &Backend {
-        let apps = self.backends.get_or_init(|| self.scan_backends(None, None));
-        match apps {
+        match &self.scan_result().backends {
             Backends::One(backend) => backend,
             Backends::PerApp(by_app, cookie) => module
                 .and_then(|module| by_app.get(&app_of(module)))
@@ -243,9 +257,21 @@ impl Project {
         }
     }
 
-    fn scan_backends(&self, skip: Option<&SkipTest<'_>>, walked: Option<&WalkedFiles>) -> Backends {
+    /// The session keys the project's files write and read.
+    pub(crate) fn keys(&self) -> &ProjectKeys {
+        &self.scan_result().keys
+    }
+
+    fn scan_result(&self) -> &Scan {
+        self.scan.get_or_init(|| self.scan_files(None, None))
+    }
+
+    fn scan_files(&self, skip: Option<&SkipTest<'_>>, walked: Option<&WalkedFiles>) -> Scan {
         let Some(root) = self.root() else {
-            return Backends::One(Backend::cookie("no project"));
+            return Scan {
+                backends: Backends::One(Backend::cookie("no project")),
+                keys: ProjectKeys::default(),
+            };
         };
         let (mut sources, mut dependency_files) = (Vec::new(), Vec::new());
         for scanned in &self.scanned {
@@ -262,7 +288,7 @@ impl Project {
                     }
                 }
                 None => {
-                    let (more_sources, more_dependencies) = self.scan_files(scanned);
+                    let (more_sources, more_dependencies) = self.walk(scanned);
                     sources.extend(more_sources);
                     dependency_files.extend(more_dependencies);
                 }
@@ -282,22 +308,32 @@ impl Project {
         dependency_files.sort();
         dependency_files.dedup();
         let skipped = Mutex::new(FastSet::default());
-        let facts: Vec<(String, BackendFacts)> = sources
+        type FileFacts = (Option<(String, BackendFacts)>, Option<(PathBuf, KeyText)>);
+        let read: Vec<FileFacts> = sources
             .par_iter()
             .filter_map(|path| {
                 let bytes = self.read_walked(path)?;
                 if skip.is_some_and(|skip| skip(path, &bytes)) {
                     lock(&skipped).insert(path.clone());
                 }
-                if !BackendFacts::may_say(&bytes) {
+                let says_backend = BackendFacts::may_say(&bytes);
+                let names_keys = keys::may_name_keys(&bytes);
+                if !says_backend && !names_keys {
                     return None;
                 }
                 let text = String::from_utf8(bytes).ok()?;
-                let shown = backend::shown(path, root);
-                let facts = BackendFacts::of(&shown, &text);
-                Some((shown, facts))
+                let backend_facts = says_backend.then(|| {
+                    let shown = backend::shown(path, root);
+                    let facts = BackendFacts::of(&shown, &text);
+                    (shown, facts)
+                });
+                let key_facts = names_keys.then(|| (path.clone(), keys::python_keys(&text)));
+                Some((backend_facts, key_facts))
             })
             .collect();
+        let (facts, key_facts): (Vec<_>, Vec<_>) = read.into_iter().unzip();
+        let facts: Vec<(String, BackendFacts)> = facts.into_iter().flatten().collect();
+        let keys = ProjectKeys::new(key_facts.into_iter().flatten().collect());
         if skip.is_some() {
             let _ = self.skipped.set(
                 skipped
@@ -317,6 +353,19 @@ impl Project {
                 }
             }
         });
+        Scan {
+            backends: self.decide_backends(root, &facts, version.as_ref()),
+            keys,
+        }
+    }
+
+    /// The backend of every file, or of each app when several install one.
+    fn decide_backends(
+        &self,
+        root: &Path,
+        facts: &[(String, BackendFacts)],
+        version: Option<&Version>,
+    ) -> Backends {
         let app_of_file = |shown: &str| {
             self.module_of(&root.join(shown))
                 .map(|module| app_of(&module))
@@ -331,7 +380,7 @@ impl Project {
         installing.dedup();
         if installing.len() <= 1 {
             let all: Vec<&(String, BackendFacts)> = facts.iter().collect();
-            return Backends::One(backend::decide(&all, version.as_ref()));
+            return Backends::One(backend::decide(&all, version));
         }
         let by_app = installing
             .into_iter()
@@ -340,7 +389,7 @@ impl Project {
                     .iter()
                     .filter(|(shown, _)| app_of_file(shown) == app)
                     .collect();
-                let backend = backend::decide(&own, version.as_ref());
+                let backend = backend::decide(&own, version);
                 (app, backend)
             })
             .collect();
@@ -351,7 +400,7 @@ impl Project {
     /// The Python files and the dependency files under the root that
     /// discovery would find (hidden directories, `.gitignore` and the
     /// root's excludes respected); the caller sorts them.
-    fn scan_files(&self, root: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    fn walk(&self, root: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
         let excludes = self.excludes.clone();
         let walk = ignore::WalkBuilder::new(root)
             .hidden(true)

@@ -8,8 +8,10 @@ pub(crate) mod finding;
 mod large_session_value;
 mod repeated_session_write;
 mod session_write_in_loop;
+mod unknown_session_key;
 mod unmarked_paths;
 mod unmarked_session_mutation;
+mod unread_session_key;
 mod unserializable_session_value;
 
 use crate::analysis::checker::Checker;
@@ -194,6 +196,26 @@ declare_rules! {
         summary: "An in-place change of a session value without `session.modified = True`; Flask drops it",
         check: Some(unmarked_session_mutation::check),
     }
+    /// FL106
+    UnknownSessionKey {
+        code: "FL106",
+        name: "unknown-session-key",
+        severity: Error,
+        default_on: true,
+        fixable: Sometimes,
+        summary: "A session key read that nothing writes, a near miss of one that is written (a typo)",
+        check: Some(unknown_session_key::check),
+    }
+    /// FL107
+    UnreadSessionKey {
+        code: "FL107",
+        name: "unread-session-key",
+        severity: Warning,
+        default_on: false,
+        fixable: Never,
+        summary: "A session key written that nothing reads; the cookie carries it for nothing",
+        check: Some(unread_session_key::check),
+    }
 }
 
 // A `RuleSet` is a bit per rule in a `u32`.
@@ -330,7 +352,7 @@ mod tests {
         let fl1 = RuleSet::from_selector("FL1").unwrap();
         assert!(fl1.contains(Rule::RepeatedSessionWrite));
         assert!(!fl1.contains(Rule::SyntaxError));
-        assert_eq!(fl1.iter().count(), 5);
+        assert_eq!(fl1.iter().count(), 7);
         assert_eq!(
             RuleSet::from_selector("all").unwrap().iter().count(),
             RULES.len()

@@ -1,0 +1,605 @@
+//! Which session keys the project writes and reads, for FL106 and FL107:
+//! gathered by the scan that already reads every file under the root, from
+//! the text, without parsing (parsing every file a second time would
+//! double what the check costs). The text does not say which mapping a
+//! subscript is of, so `d["k"] = 1` counts as a write of `"k"` too: the
+//! facts over-approximate both writes and reads, which can only keep a
+//! finding from being reported, never invent one.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use memchr::memmem;
+
+use crate::analysis::fast_hash::FastMap;
+use crate::project::near_key;
+
+/// Where a key is written first (by path, then row).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct FirstWrite {
+    pub(crate) path: PathBuf,
+    pub(crate) row: usize,
+}
+
+/// What one file's text says about keys.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct KeyText {
+    /// Keys written, with the 1-based row of their first write.
+    pub(crate) written: Vec<(String, usize)>,
+    /// Literal starts of keys written under a computed name (`f"cart_{id}"`).
+    pub(crate) written_prefixes: Vec<String>,
+    /// Keys read.
+    pub(crate) read: Vec<String>,
+    /// Whether the file may read the session as a whole, or with a key it
+    /// computes (which may be any key).
+    pub(crate) reads_whole: bool,
+}
+
+/// The keys of the whole project.
+#[derive(Debug, Default)]
+pub(crate) struct ProjectKeys {
+    written: FastMap<String, FirstWrite>,
+    written_prefixes: Vec<String>,
+    read: FastMap<String, ()>,
+    reads_whole: bool,
+    /// The near misses asked about, once per key for the whole run.
+    near: Mutex<FastMap<String, Option<NearKey>>>,
+}
+
+/// A written key that a key read is a near miss of.
+#[derive(Debug, Clone)]
+pub(crate) struct NearKey {
+    pub(crate) key: String,
+    /// Where the project writes it first; `None` for a key that Flask or
+    /// an extension writes.
+    pub(crate) first: Option<FirstWrite>,
+}
+
+impl ProjectKeys {
+    /// Merges the files' facts; the first write of a key is the one in the
+    /// first path.
+    pub(crate) fn new(files: Vec<(PathBuf, KeyText)>) -> Self {
+        let mut keys = Self::default();
+        for (path, text) in files {
+            for (key, row) in text.written {
+                let here = FirstWrite {
+                    path: path.clone(),
+                    row,
+                };
+                keys.written
+                    .entry(key)
+                    .and_modify(|first| {
+                        if here < *first {
+                            *first = here.clone();
+                        }
+                    })
+                    .or_insert(here);
+            }
+            keys.written_prefixes.extend(text.written_prefixes);
+            keys.read.extend(text.read.into_iter().map(|key| (key, ())));
+            keys.reads_whole |= text.reads_whole;
+        }
+        keys.written_prefixes.sort();
+        keys.written_prefixes.dedup();
+        keys
+    }
+
+    /// Where the project writes `key` first, if it does.
+    pub(crate) fn first_write(&self, key: &str) -> Option<&FirstWrite> {
+        self.written.get(key)
+    }
+
+    /// Whether a key written under a computed name may be `key`.
+    pub(crate) fn prefix_covers(&self, key: &str) -> bool {
+        self.written_prefixes
+            .iter()
+            .any(|prefix| key.starts_with(prefix.as_str()))
+    }
+
+    /// Whether the project may read `key`.
+    pub(crate) fn is_read(&self, key: &str) -> bool {
+        self.reads_whole || self.read.contains_key(key)
+    }
+
+    /// Whether the project reads the session as a whole somewhere.
+    pub(crate) fn reads_whole(&self) -> bool {
+        self.reads_whole
+    }
+
+    /// The written key that `key` is a near miss of, if any: one the
+    /// project writes, or one Flask or a known extension does.
+    pub(crate) fn nearest_written(&self, key: &str) -> Option<NearKey> {
+        if let Some(known) = self.near.lock().ok()?.get(key) {
+            return known.clone();
+        }
+        let project = self
+            .written
+            .keys()
+            .map(|key| (key.as_str(), near_key::PROJECT));
+        let owned = OWNED_KEYS
+            .iter()
+            .filter(|owned| !owned.contains('*'))
+            .map(|owned| (*owned, near_key::LIBRARY));
+        let found = near_key::nearest(key, project.chain(owned)).map(|near| NearKey {
+            key: near.to_string(),
+            first: self.written.get(near).cloned(),
+        });
+        if let Ok(mut known) = self.near.lock() {
+            known.insert(key.to_string(), found.clone());
+        }
+        found
+    }
+}
+
+/// Whether a text may say anything about session keys.
+pub(crate) fn may_name_keys(text: &[u8]) -> bool {
+    memmem::find(text, b"session").is_some()
+}
+
+/// A string literal in the text: its contents (for a plain one) and where
+/// it stands.
+#[derive(Debug)]
+struct Literal<'t> {
+    /// The contents, for a one-line literal without escapes; for an
+    /// f-string, what comes before its first `{`.
+    value: &'t str,
+    is_fstring: bool,
+    /// Byte offsets of the literal's prefix and of just past its end.
+    start: usize,
+    end: usize,
+}
+
+/// The key facts of a Python text.
+pub(crate) fn python_keys(text: &str) -> KeyText {
+    let bytes = text.as_bytes();
+    let mut facts = KeyText::default();
+    let literals = literals(text);
+    for literal in &literals {
+        let before = previous_byte(bytes, literal.start);
+        let after = next_byte(bytes, literal.end);
+        let row = || 1 + memchr::memchr_iter(b'\n', &bytes[..literal.start]).count();
+        match (before, after) {
+            (Some((b'[', _)), Some((b']', close))) => {
+                if is_assignment(bytes, close + 1) {
+                    if literal.is_fstring {
+                        if !literal.value.is_empty() {
+                            facts.written_prefixes.push(literal.value.to_string());
+                        }
+                    } else {
+                        facts.written.push((literal.value.to_string(), row()));
+                    }
+                } else if !literal.is_fstring {
+                    facts.read.push(literal.value.to_string());
+                }
+            }
+            (Some((b'(', open)), _) if !literal.is_fstring => match method_before(bytes, open) {
+                Some("setdefault") => facts.written.push((literal.value.to_string(), row())),
+                Some("get" | "pop") => facts.read.push(literal.value.to_string()),
+                _ => {}
+            },
+            // A name in capitals given a string is a constant that code may
+            // use as a key (`KEY = "cart"`, then `session[KEY]`).
+            (Some((b'=', equals)), _)
+                if !literal.is_fstring && is_constant_assignment(bytes, equals) =>
+            {
+                facts.written.push((literal.value.to_string(), row()));
+                facts.read.push(literal.value.to_string());
+            }
+            _ => {}
+        }
+        if !literal.is_fstring
+            && word_after(bytes, literal.end).is_some_and(|w| w == "in" || w == "not")
+        {
+            facts.read.push(literal.value.to_string());
+        }
+    }
+    // `session.update({"k": v}, k=v)` and `session |= {"k": v}`.
+    for at in memmem::find_iter(bytes, b".update(") {
+        update_keys(text, &literals, at + ".update(".len(), true, &mut facts);
+    }
+    for at in memmem::find_iter(bytes, b"|=") {
+        if let Some((b'{', open)) = next_byte(bytes, at + 2) {
+            update_keys(text, &literals, open + 1, false, &mut facts);
+        }
+    }
+    facts.reads_whole = reads_whole_session(bytes);
+    facts
+}
+
+/// The keys written by the call (`is_call`) or dict display whose
+/// contents start at `start`, just past its opening bracket: string keys
+/// of the dict displays in it, and a call's keyword arguments.
+fn update_keys(text: &str, literals: &[Literal], start: usize, is_call: bool, facts: &mut KeyText) {
+    let bytes = text.as_bytes();
+    let end = matching_close(bytes, literals, start).unwrap_or(bytes.len());
+    let row = |at: usize| 1 + memchr::memchr_iter(b'\n', &bytes[..at]).count();
+    let inside = literals.partition_point(|literal| literal.start < start);
+    let inside = literals[inside..]
+        .iter()
+        .take_while(|literal| literal.end <= end);
+    for literal in inside.filter(|literal| !literal.is_fstring) {
+        if let Some((b':', _)) = next_byte(bytes, literal.end)
+            && matches!(previous_byte(bytes, literal.start), Some((b'{' | b',', _)))
+        {
+            facts
+                .written
+                .push((literal.value.to_string(), row(literal.start)));
+        }
+    }
+    if !is_call {
+        return;
+    }
+    // Keyword arguments: `name=` (not `==`) right inside the call.
+    let mut depth = 0usize;
+    let mut next_literal = literals.partition_point(|literal| literal.start < start);
+    let mut at = start;
+    while at < end {
+        if let Some(literal) = literals.get(next_literal)
+            && literal.start == at
+        {
+            at = literal.end;
+            next_literal += 1;
+            continue;
+        }
+        match bytes[at] {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'=' if depth == 0
+                && bytes.get(at + 1) != Some(&b'=')
+                && !matches!(
+                    bytes.get(at.wrapping_sub(1)),
+                    Some(b'=' | b'!' | b'<' | b'>')
+                ) =>
+            {
+                let name_end = text[..at].trim_end().len();
+                let name_start = text[..name_end]
+                    .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .map_or(0, |i| i + 1);
+                if name_start < name_end && !text[name_start..].starts_with(char::is_numeric) {
+                    facts
+                        .written
+                        .push((text[name_start..name_end].to_string(), row(at)));
+                }
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+}
+
+/// Where the bracket opened just before `start` closes, skipping literals.
+fn matching_close(bytes: &[u8], literals: &[Literal], start: usize) -> Option<usize> {
+    let mut depth = 1usize;
+    let mut at = start;
+    let mut next_literal = literals.partition_point(|literal| literal.start < at);
+    while at < bytes.len() {
+        if let Some(literal) = literals.get(next_literal)
+            && literal.start == at
+        {
+            at = literal.end;
+            next_literal += 1;
+            continue;
+        }
+        match bytes[at] {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(at);
+                }
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    None
+}
+
+/// The string literals of a Python text, in order; comments are skipped.
+fn literals(text: &str) -> Vec<Literal<'_>> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(offset) = memchr::memchr3(b'"', b'\'', b'#', &bytes[at..]) {
+        let here = at + offset;
+        if bytes[here] == b'#' {
+            at = memchr::memchr(b'\n', &bytes[here..]).map_or(bytes.len(), |n| here + n + 1);
+            continue;
+        }
+        let quote = bytes[here];
+        let mut prefix_start = here;
+        while prefix_start > 0 && bytes[prefix_start - 1].is_ascii_alphabetic() {
+            prefix_start -= 1;
+        }
+        let prefix = &text[prefix_start..here];
+        let is_fstring = prefix.contains(['f', 'F']);
+        let triple = bytes[here..].starts_with(&[quote; 3]);
+        let open = if triple { 3 } else { 1 };
+        let (end, plain) = string_end(bytes, here + open, quote, triple);
+        let contents = &text[here + open..end.saturating_sub(open).max(here + open)];
+        let value = if is_fstring {
+            &contents[..contents.find('{').unwrap_or(contents.len())]
+        } else {
+            contents
+        };
+        let simple = !triple
+            && plain
+            && prefix
+                .chars()
+                .all(|c| matches!(c, 'f' | 'F' | 'r' | 'R' | 'u' | 'U'));
+        if simple && (is_fstring || !value.is_empty()) {
+            found.push(Literal {
+                value,
+                is_fstring,
+                start: prefix_start,
+                end,
+            });
+        }
+        at = end.max(here + 1);
+    }
+    found
+}
+
+/// Just past the closing quote of a string whose contents start at `at`,
+/// and whether it holds no backslash (its text is its value).
+fn string_end(bytes: &[u8], mut at: usize, quote: u8, triple: bool) -> (usize, bool) {
+    let mut plain = true;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'\\' => {
+                plain = false;
+                at += 2;
+                continue;
+            }
+            b'\n' if !triple => return (at, false),
+            byte if byte == quote => {
+                if !triple {
+                    return (at + 1, plain);
+                }
+                if bytes[at..].starts_with(&[quote; 3]) {
+                    return (at + 3, plain);
+                }
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    (bytes.len(), false)
+}
+
+/// The last byte before `at` that is not a space, and where it is.
+fn previous_byte(bytes: &[u8], at: usize) -> Option<(u8, usize)> {
+    bytes[..at]
+        .iter()
+        .rposition(|b| !matches!(b, b' ' | b'\t'))
+        .map(|i| (bytes[i], i))
+}
+
+/// The first byte from `at` on that is not a space, and where it is.
+fn next_byte(bytes: &[u8], at: usize) -> Option<(u8, usize)> {
+    bytes
+        .get(at..)?
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\t'))
+        .map(|i| (bytes[at + i], at + i))
+}
+
+/// The word that follows `at` after spaces.
+fn word_after(bytes: &[u8], at: usize) -> Option<&str> {
+    let (_, start) = next_byte(bytes, at)?;
+    let end = bytes[start..]
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+        .map_or(bytes.len(), |n| start + n);
+    std::str::from_utf8(&bytes[start..end]).ok()
+}
+
+/// Whether an assignment (`=`, `+=`, `|=`, ..., not `==`) follows `at`.
+fn is_assignment(bytes: &[u8], at: usize) -> bool {
+    let Some((_, start)) = next_byte(bytes, at) else {
+        return false;
+    };
+    let rest = &bytes[start..];
+    const AUGMENTED: [&[u8]; 13] = [
+        b"+=", b"-=", b"*=", b"/=", b"%=", b"@=", b"&=", b"|=", b"^=", b"//=", b"**=", b">>=",
+        b"<<=",
+    ];
+    (rest.first() == Some(&b'=') && rest.get(1) != Some(&b'='))
+        || AUGMENTED.iter().any(|op| rest.starts_with(op))
+}
+
+/// The method name before the `(` at `open`: `get` for `x.get(`.
+fn method_before(bytes: &[u8], open: usize) -> Option<&str> {
+    let end = open;
+    let start = bytes[..end]
+        .iter()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+        .map_or(0, |i| i + 1);
+    (start > 0 && bytes[start - 1] == b'.')
+        .then(|| std::str::from_utf8(&bytes[start..end]).ok())
+        .flatten()
+}
+
+/// Whether the `=` at `equals` assigns a name in capitals at the start of
+/// a line.
+fn is_constant_assignment(bytes: &[u8], equals: usize) -> bool {
+    if bytes.get(equals + 1) == Some(&b'=') || equals == 0 {
+        return false;
+    }
+    let line_start = memchr::memrchr(b'\n', &bytes[..equals]).map_or(0, |i| i + 1);
+    let name = std::str::from_utf8(&bytes[line_start..equals])
+        .unwrap_or_default()
+        .trim();
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        && name.starts_with(|c: char| c.is_ascii_uppercase() || c == '_')
+}
+
+/// Whether the text may read the session as a whole, or with a computed
+/// key: iteration, `.items()`, `.keys()`, `.values()`, `.copy()`,
+/// `dict(session)`, `**session`, `session` passed to a call, or
+/// `session[` with a key that is not a literal. Read from the name
+/// `session` only.
+fn reads_whole_session(bytes: &[u8]) -> bool {
+    const WHOLE: [&[u8]; 8] = [
+        b"session.items(",
+        b"session.keys(",
+        b"session.values(",
+        b"session.copy(",
+        b"(session)",
+        b"(session,",
+        b", session)",
+        b"**session",
+    ];
+    if WHOLE
+        .iter()
+        .any(|pattern| memmem::find(bytes, pattern).is_some())
+    {
+        return true;
+    }
+    // Iteration: `for k in session`, not the test `"k" in session`.
+    let iterates = memmem::find_iter(bytes, b" in session").any(|at| {
+        let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        memmem::find(&bytes[line_start..at], b"for ").is_some()
+    });
+    if iterates {
+        return true;
+    }
+    // A read with a key that is neither a literal nor an f-string: it may
+    // be any key. A write with such a key (`session[key] = v`) reads none.
+    memmem::find_iter(bytes, b"session[").any(|at| {
+        let start = at + "session[".len();
+        let key = &bytes[start..];
+        let prefix = key.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        if prefix <= 2 && matches!(key.get(prefix), Some(b'"' | b'\'')) {
+            return false;
+        }
+        let mut depth = 1usize;
+        let close = key.iter().position(|b| {
+            match b {
+                b'[' => depth += 1,
+                b']' => depth -= 1,
+                _ => {}
+            }
+            depth == 0
+        });
+        close.is_some_and(|close| !is_assignment(bytes, start + close + 1))
+    })
+}
+
+/// Keys that Flask and the extensions flasklint knows write and read
+/// themselves (section 8): `*` stands for any text.
+pub(crate) const OWNED_KEYS: [&str; 19] = [
+    "_flashes",
+    "_permanent",
+    "_fresh",
+    "_id",
+    "_user_id",
+    "_remember",
+    "_remember_seconds",
+    "next",
+    "csrf_token",
+    "csrf",
+    "identity.id",
+    "identity.auth_type",
+    "identity.name",
+    "fs_*",
+    "tf_*",
+    "*_oauth_state",
+    "*_oauth_code_verifier",
+    "*_oauth_token",
+    "_state_*",
+];
+
+/// Who owns a key, when Flask or a known extension does.
+pub(crate) fn owner_of(key: &str) -> Option<&'static str> {
+    OWNED_KEYS.iter().find_map(|pattern| {
+        let owned = match (pattern.strip_prefix('*'), pattern.strip_suffix('*')) {
+            (Some(suffix), _) => key.ends_with(suffix),
+            (_, Some(prefix)) => key.starts_with(prefix),
+            _ => key == *pattern,
+        };
+        owned.then(|| match *pattern {
+            "_flashes" | "_permanent" => "Flask",
+            "_fresh" | "_id" | "_user_id" | "_remember" | "_remember_seconds" | "next" => {
+                "Flask-Login"
+            }
+            "csrf_token" | "csrf" => "Flask-WTF",
+            "fs_*" | "tf_*" => "Flask-Security",
+            "_state_*" => "Authlib",
+            p if p.starts_with("identity.") => "Flask-Principal",
+            _ => "Flask-Dance",
+        })
+    })
+}
+
+/// A first write as messages show it: `app/auth.py:14`, relative to the
+/// project root.
+pub(crate) fn shown_write(first: &FirstWrite, root: Option<&Path>) -> String {
+    let path = root
+        .and_then(|root| first.path.strip_prefix(root).ok())
+        .unwrap_or(&first.path);
+    format!("{}:{}", path.display(), first.row)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(text: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
+        let facts = python_keys(text);
+        let mut written: Vec<String> = facts.written.into_iter().map(|(k, _)| k).collect();
+        written.sort();
+        let mut read = facts.read;
+        read.sort();
+        (written, facts.written_prefixes, read)
+    }
+
+    #[test]
+    fn writes_and_reads_are_told_apart_from_the_text() {
+        let text = r#"
+s["a"] = 1  # s["not_a_key"] = 2
+s['b'] += 1
+x = s["c"]
+if s["d"] == 1: pass
+s.setdefault("e", [])
+s.get("f"); s.pop("g", None)
+s[f"h_{i}"] = 1
+s.update({"i": 1, "j": {"nested": 2}}, k=3, l=f(m=4))
+s |= {"n": 1}
+"o" in s
+KEY = "p"
+"#;
+        let (written, prefixes, read) = keys(text);
+        // `nested` is a key of a value, not of the session: the text does
+        // not tell them apart, and a key too many only keeps FL106 quiet.
+        assert_eq!(
+            written,
+            ["a", "b", "e", "i", "j", "k", "l", "n", "nested", "p"]
+        );
+        assert_eq!(prefixes, ["h_"]);
+        assert_eq!(read, ["c", "d", "f", "g", "o", "p"]);
+    }
+
+    #[test]
+    fn whole_session_reads() {
+        assert!(python_keys("for k in session:\n    pass\n").reads_whole);
+        assert!(python_keys("x = [k for k in session]\n").reads_whole);
+        assert!(!python_keys("if \"k\" in session:\n    pass\n").reads_whole);
+        assert!(python_keys("return jsonify(session)\n").reads_whole);
+        assert!(python_keys("x = session[key]\n").reads_whole);
+        assert!(!python_keys("x = session[\"key\"]\n").reads_whole);
+        assert!(!python_keys("x = session[f\"qty_{sku}\"]\n").reads_whole);
+        assert!(!python_keys("session[key] = 1\n").reads_whole);
+    }
+
+    #[test]
+    fn owners() {
+        assert_eq!(owner_of("_user_id"), Some("Flask-Login"));
+        assert_eq!(owner_of("github_oauth_token"), Some("Flask-Dance"));
+        assert_eq!(owner_of("fs_uniquifier"), Some("Flask-Security"));
+        assert_eq!(owner_of("user_id"), None);
+    }
+}
