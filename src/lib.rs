@@ -265,7 +265,10 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
         &settings.configurations,
         settings.force_exclude,
         &settings.cwd,
-        &project::is_dependency_file,
+        &|path: &Path| {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            project::is_dependency_file(&name) || settings.project.is_template(path)
+        },
         &mut |warning| out.warn(&warning),
     );
     let Discovered { files, walked } = match found {

@@ -189,3 +189,58 @@ fn the_cookie_estimate_of_a_literal_session_is_the_length_flask_sends() {
         assert_eq!(estimate, real, "for\n{writes}");
     }
 }
+
+#[test]
+fn templates_are_read_inside_tags_only() {
+    let template = "{# {{ session.hidden }} #}\n<p>session.text</p>\n{% if 'cart' in session %}{{ session.user }}{% endif %}\n{{ session.get(\"theme\") }}\n";
+    let dir = tree(&[
+        (
+            "app/views.py",
+            "from flask import session\n\n\ndef login(user):\n    session[\"user\"] = user.name\n",
+        ),
+        ("app/templates/base.html", template),
+        // A template that is not UTF-8 is left out, with a warning.
+        ("app/templates/latin1.html", "caf\u{e9}"),
+    ]);
+    std::fs::write(
+        dir.path().join("app/templates/latin1.html"),
+        b"caf\xe9 {{ session.x }}",
+    )
+    .expect("write");
+    let output = flasklint()
+        .current_dir(dir.path())
+        .args(["--isolated", "--session-keys", "--format", "json", "."])
+        .output()
+        .expect("flasklint runs");
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("latin1.html: not valid UTF-8"), "{stderr}");
+    let json: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let reads = |key: &str| {
+        entry(&json, key)["reads"]
+            .as_array()
+            .expect("reads")
+            .iter()
+            .map(|read| {
+                format!(
+                    "{}:{}",
+                    read["filename"].as_str().unwrap_or_default(),
+                    read["row"]
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(reads("user"), ["app/templates/base.html:3"]);
+    assert_eq!(reads("cart"), ["app/templates/base.html:3"]);
+    assert_eq!(reads("theme"), ["app/templates/base.html:4"]);
+    let keys: Vec<&str> = json["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .filter_map(|entry| entry["key"].as_str())
+        .collect();
+    assert!(
+        !keys.contains(&"hidden") && !keys.contains(&"text"),
+        "{keys:?}"
+    );
+}

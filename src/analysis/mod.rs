@@ -8,3 +8,4 @@ pub(crate) mod paths;
 pub(crate) mod session;
 pub(crate) mod session_keys;
 pub(crate) mod session_ops;
+pub(crate) mod template_keys;

@@ -185,8 +185,10 @@ fn settings(args: Args, stderr: &mut dyn Write) -> Result<Settings, String> {
     let unsafe_fixes = args.unsafe_fixes;
     let max_file_size = args.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
     let (root, fallback) = match &input {
-        Input::Paths(paths) | Input::SessionKeys(paths) => one_configuration(&configurations, paths, &cwd)
-            .map_or_else(|| configurations.project_root(), |dir| (dir, false)),
+        Input::Paths(paths) | Input::SessionKeys(paths) => {
+            one_configuration(&configurations, paths, &cwd)
+                .map_or_else(|| configurations.project_root(), |dir| (dir, false))
+        }
         _ => configurations.project_root(),
     };
     let root_scope = configurations
@@ -213,6 +215,7 @@ fn settings(args: Args, stderr: &mut dyn Write) -> Result<Settings, String> {
         scanned,
         max_file_size,
         root_scope.excludes.clone(),
+        root_scope.template_dirs.clone(),
         root_scope.respect_gitignore,
     );
     Ok(Settings {

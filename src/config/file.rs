@@ -34,6 +34,7 @@ struct RawConfig {
     session_names: Option<Vec<Spanned<String>>>,
     session_backend: Option<Spanned<String>>,
     session_serializer: Option<Spanned<String>>,
+    template_dirs: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -75,6 +76,8 @@ pub(crate) struct Config {
     pub(crate) session_backend: Option<SessionBackend>,
     /// `session-serializer`, when not `auto`.
     pub(crate) session_serializer: Option<SessionSerializer>,
+    /// More folders of Jinja templates, relative to the file.
+    pub(crate) template_dirs: Vec<String>,
 }
 
 /// `session-backend`: which backend the app uses, when flasklint should
@@ -214,6 +217,7 @@ impl Check<'_> {
                 .map(|n| self.count("max-value-bytes", &n))
                 .transpose()?,
             session_names: self.session_names(raw.session_names.unwrap_or_default())?,
+            template_dirs: raw.template_dirs.unwrap_or_default(),
             session_backend: raw
                 .session_backend
                 .map(|value| {

@@ -194,6 +194,9 @@ pub(crate) struct Scope {
     /// The gate that skips files that cannot use the session; `None` with
     /// `--no-prefilter`.
     pub(crate) prefilter: Option<Prefilter>,
+    /// The folders of Jinja templates besides every `templates/` folder
+    /// (`template-dirs`, absolute).
+    pub(crate) template_dirs: Vec<PathBuf>,
 }
 
 impl Scope {
@@ -240,7 +243,16 @@ impl Scope {
         excludes.extend(compile(&overrides.extend_exclude, cwd)?);
         let defaults = RuleOptions::default();
         let session_names = config.map(|c| c.session_names.clone()).unwrap_or_default();
+        let template_dirs = match (config, &config_dir) {
+            (Some(config), Some(dir)) => config
+                .template_dirs
+                .iter()
+                .map(|folder| crate::config::patterns::absolute(Path::new(folder), dir))
+                .collect(),
+            _ => Vec::new(),
+        };
         Ok(Self {
+            template_dirs,
             config: config.map(|config| config.path.clone()),
             rules: select_rules(config, overrides),
             per_file_ignores,

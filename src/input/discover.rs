@@ -96,7 +96,7 @@ impl WalkedFiles {
 
 /// Lists the files to check, sorted by their display name, each with the
 /// configuration of its directory; each directory's excludes apply below
-/// it. Files named as `also_keep` says are listed in what was walked.
+/// it. Other files `also_keep` asks for are listed in what was walked.
 /// A walk error (an unreadable directory, a symlink loop, a vanished
 /// file) is passed to `warn` and the walk goes on.
 pub(crate) fn discover(
@@ -104,7 +104,7 @@ pub(crate) fn discover(
     configurations: &Arc<Configurations>,
     force_exclude: bool,
     cwd: &Path,
-    also_keep: &dyn Fn(&str) -> bool,
+    also_keep: &dyn Fn(&Path) -> bool,
     warn: &mut dyn FnMut(String),
 ) -> Result<Discovered, DiscoveryError> {
     let mut files = Vec::new();
@@ -167,7 +167,7 @@ impl Found {
         entry: &ignore::DirEntry,
         walk: &Walk,
         cwd: &Path,
-        also_keep: &dyn Fn(&str) -> bool,
+        also_keep: &dyn Fn(&Path) -> bool,
     ) -> Result<Option<Self>, ConfigError> {
         // A symlink is not followed by the walk (no loops), but a
         // symlinked `.py` is checked; reading refuses what is not a
@@ -181,8 +181,11 @@ impl Found {
             let scope = walk.scope_of(entry.path())?;
             return Ok(Some(Self::Check(FileToCheck { source, scope })));
         }
-        let kept = regular && also_keep(&entry.file_name().to_string_lossy());
-        Ok(kept.then(|| Self::Kept(absolute(entry.path(), cwd))))
+        if !regular {
+            return Ok(None);
+        }
+        let path = absolute(entry.path(), cwd);
+        Ok(also_keep(&path).then_some(Self::Kept(path)))
     }
 }
 

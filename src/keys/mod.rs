@@ -13,9 +13,10 @@ use rayon::prelude::*;
 use crate::ExitStatus;
 use crate::analysis::checker::{Checker, backend_in_force};
 use crate::analysis::session::{InProject, SessionModel};
-use crate::analysis::session_keys::{Access, Key, KeyUse, key_uses};
+use crate::analysis::session_keys::{Access, Key, KeyUse, Stored, key_uses};
+use crate::analysis::template_keys::template_keys;
 use crate::config::settings::{OutputFormat, Settings};
-use crate::input::discover::{Discovered, DiscoveryError, FileToCheck, discover};
+use crate::input::discover::{Discovered, DiscoveryError, FileToCheck, SourcePath, discover};
 use crate::input::read::{read_regular_file, read_source};
 use crate::input::source::{LineIndex, parse_module, strip_bom};
 use crate::lint::prefilter_skips;
@@ -153,13 +154,13 @@ pub(crate) fn show(
         &settings.configurations,
         settings.force_exclude,
         &settings.cwd,
-        &|_| false,
+        &|path: &std::path::Path| settings.project.is_template(path),
         &mut |warning| {
             let _ = writeln!(stderr, "{warning}");
         },
     );
-    let files = match found {
-        Ok(Discovered { files, .. }) => files,
+    let (files, templates) = match found {
+        Ok(Discovered { files, walked }) => (files, walked.files),
         Err(DiscoveryError::MissingPath(path)) => {
             let _ = writeln!(stderr, "error: path `{}` does not exist", path.display());
             return ExitStatus::Error;
@@ -169,10 +170,20 @@ pub(crate) fn show(
             return ExitStatus::Error;
         }
     };
-    let gathered: Vec<(String, Result<Option<Inventory>, String>)> = files
+    let templates = templates
+        .par_iter()
+        .filter(|path| settings.project.is_template(path))
+        .map(|path| {
+            let shown = SourcePath::new(path, &settings.cwd).display;
+            let keys = keys_of_template(settings, path, &shown);
+            (shown, keys)
+        });
+    let mut gathered: Vec<(String, Result<Option<Inventory>, String>)> = files
         .par_iter()
         .map(|file| (file.source.display.clone(), keys_of(settings, file)))
+        .chain(templates)
         .collect();
+    gathered.sort_by(|a, b| a.0.cmp(&b.0));
     let mut inventory = Inventory::default();
     for (file, result) in gathered {
         match result {
@@ -209,6 +220,42 @@ pub(crate) fn show(
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitStatus::Success,
         Err(_) => ExitStatus::Error,
     }
+}
+
+/// The keys a template reads and writes; `None` for one that names no
+/// session.
+fn keys_of_template(
+    settings: &Settings,
+    path: &std::path::Path,
+    shown: &str,
+) -> Result<Option<Inventory>, String> {
+    let bytes = read_regular_file(path, settings.max_file_size)?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| "not valid UTF-8".to_string())?;
+    let found = template_keys(text);
+    if found.uses.is_empty() {
+        return Ok(None);
+    }
+    let lines = LineIndex::new(text);
+    let uses = found
+        .uses
+        .into_iter()
+        .map(|key_use| KeyUse {
+            key: key_use.key,
+            access: key_use.access,
+            at: key_use.range.start(),
+            key_range: key_use.range,
+            expr_range: key_use.range,
+            function: "template".to_string(),
+            stored: (key_use.access == Access::Write).then_some(Stored {
+                kind: "unknown",
+                json: None,
+                bound: None,
+            }),
+        })
+        .collect();
+    let mut inventory = Inventory::default();
+    inventory.add(shown, text, &lines, uses);
+    Ok(Some(inventory))
 }
 
 /// The keys one file reads and writes; `None` for a file that cannot use

@@ -12,6 +12,9 @@ use std::sync::Mutex;
 use memchr::memmem;
 
 use crate::analysis::fast_hash::FastMap;
+use crate::analysis::session_keys::{Access, Key};
+use crate::analysis::template_keys::template_keys;
+use crate::input::source::LineIndex;
 use crate::project::near_key;
 
 /// Where a key is written first (by path, then row).
@@ -134,6 +137,29 @@ impl ProjectKeys {
 /// Whether a text may say anything about session keys.
 pub(crate) fn may_name_keys(text: &[u8]) -> bool {
     memmem::find(text, b"session").is_some()
+}
+
+/// The key facts of a Jinja template.
+pub(crate) fn template_keys_text(text: &str) -> KeyText {
+    let found = template_keys(text);
+    let lines = LineIndex::new(text);
+    let mut facts = KeyText {
+        reads_whole: found.reads_whole,
+        ..KeyText::default()
+    };
+    for key_use in found.uses {
+        match (key_use.key, key_use.access) {
+            (Key::Literal(key), Access::Write) => {
+                facts
+                    .written
+                    .push((key, lines.line_of(key_use.range.start()) + 1));
+            }
+            (Key::Literal(key), Access::Read) => facts.read.push(key),
+            (Key::Prefix(prefix), Access::Write) => facts.written_prefixes.push(prefix),
+            _ => {}
+        }
+    }
+    facts
 }
 
 /// A string literal in the text: its contents (for a plain one) and where

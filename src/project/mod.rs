@@ -92,6 +92,8 @@ pub struct Project {
     scanned: Vec<PathBuf>,
     /// Excluded from the scan for the backend, as from discovery.
     excludes: Vec<PathPattern>,
+    /// Folders of templates besides every `templates/` folder.
+    template_dirs: Vec<PathBuf>,
     respect_gitignore: bool,
     /// The backends and the session keys, scanned for on the first
     /// question.
@@ -139,6 +141,7 @@ impl Project {
         scanned: Vec<PathBuf>,
         max_file_size: u64,
         excludes: Vec<PathPattern>,
+        template_dirs: Vec<PathBuf>,
         respect_gitignore: bool,
     ) -> Self {
         let roots = vec![root.to_path_buf(), root.join("src")];
@@ -158,6 +161,7 @@ impl Project {
             facts: Mutex::default(),
             answers: Mutex::default(),
             excludes,
+            template_dirs,
             respect_gitignore,
             scan: OnceLock::new(),
             skipped: OnceLock::new(),
@@ -179,6 +183,7 @@ impl Project {
             facts: Mutex::default(),
             answers: Mutex::default(),
             excludes: Vec::new(),
+            template_dirs: Vec::new(),
             respect_gitignore: false,
             scan: OnceLock::from(Scan {
                 backends: Backends::One(Backend::cookie("no project")),
@@ -210,6 +215,19 @@ impl Project {
 
     fn given_text(&self, path: &Path) -> Option<Vec<u8>> {
         lock(&self.texts).get(path).cloned()
+    }
+
+    /// Whether the file at `path` (absolute) is a Jinja template: under a
+    /// `templates/` folder of the project, or a folder of `template-dirs`.
+    pub(crate) fn is_template(&self, path: &Path) -> bool {
+        if self.template_dirs.iter().any(|dir| path.starts_with(dir)) {
+            return true;
+        }
+        let below = self.root().and_then(|root| path.strip_prefix(root).ok());
+        below
+            .unwrap_or(path)
+            .parent()
+            .is_some_and(|dir| dir.components().any(|part| part.as_os_str() == "templates"))
     }
 
     /// The warnings of what the project could not read, once each.
@@ -282,7 +300,7 @@ impl Project {
                         let name = file.file_name().unwrap_or_default().to_string_lossy();
                         if backend::is_dependency_file(&name) {
                             dependency_files.push(file.clone());
-                        } else if name.ends_with(".py") {
+                        } else if name.ends_with(".py") || self.is_template(file) {
                             sources.push(file.clone());
                         }
                     }
@@ -315,6 +333,19 @@ impl Project {
                 let bytes = self.read_walked(path)?;
                 if skip.is_some_and(|skip| skip(path, &bytes)) {
                     lock(&skipped).insert(path.clone());
+                }
+                if self.is_template(path) {
+                    if !keys::may_name_keys(&bytes) {
+                        return None;
+                    }
+                    let Ok(text) = String::from_utf8(bytes) else {
+                        lock(&self.warnings).push(format!(
+                            "warning: {}: not valid UTF-8; the session keys of this template are not read",
+                            backend::shown(path, root)
+                        ));
+                        return None;
+                    };
+                    return Some((None, Some((path.clone(), keys::template_keys_text(&text)))));
                 }
                 let says_backend = BackendFacts::may_say(&bytes);
                 let names_keys = keys::may_name_keys(&bytes);
@@ -423,7 +454,7 @@ impl Project {
             let name = entry.file_name().to_string_lossy();
             if backend::is_dependency_file(&name) {
                 dependency_files.push(entry.path().to_path_buf());
-            } else if name.ends_with(".py") {
+            } else if name.ends_with(".py") || self.is_template(entry.path()) {
                 sources.push(entry.path().to_path_buf());
             }
         }
