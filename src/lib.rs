@@ -38,11 +38,14 @@ use rayon::prelude::*;
 use crate::analysis::fast_hash::FastMap;
 
 use crate::analysis::session::InProject;
+use crate::config::file::ConfigError;
 use crate::config::settings::{Input, Scope};
 use crate::fix::diff::unified_diff;
 use crate::fix::write::replace_file;
-use crate::input::discover::{Discovered, DiscoveryError, FileToCheck, SourcePath, discover};
-use crate::lint::{lint_bytes_in, lint_file_guarded};
+use crate::input::discover::{
+    Discovered, DiscoveryError, FileToCheck, SourcePath, WalkedFiles, discover,
+};
+use crate::lint::{Language, lint_bytes_in, lint_file_guarded};
 
 /// Files a worker checks before handing their reports over.
 const BATCH: usize = 32;
@@ -271,7 +274,7 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
         },
         &mut |warning| out.warn(&warning),
     );
-    let Discovered { files, walked } = match found {
+    let Discovered { mut files, walked } = match found {
         Ok(discovered) => discovered,
         Err(DiscoveryError::MissingPath(path)) => {
             return Err(out.fail(&format!("path `{}` does not exist", path.display())));
@@ -282,6 +285,10 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
             return Err(ExitStatus::Error);
         }
     };
+    if let Err(error) = add_templates(settings, &mut files, &walked) {
+        let _ = write!(out.stderr, "{}", error.render(settings.report.color));
+        return Err(ExitStatus::Error);
+    }
     if files.is_empty() && !settings.quiet {
         out.warn("warning: no Python files found under the given paths");
     }
@@ -306,7 +313,11 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
             .map(|file| (file.source.absolute.as_path(), file))
             .collect();
         let skip = |path: &Path, bytes: &[u8]| {
+            // A template is no Python: the prefilter does not speak for it.
             by_path.get(path).is_some_and(|file| {
+                if file.source.template {
+                    return false;
+                }
                 let file_settings =
                     file.scope
                         .file_settings(path, settings.fix, settings.max_file_size);
@@ -377,6 +388,32 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
     })
 }
 
+/// Marks the templates among the files named on the command line, and adds
+/// those the walks found, in path order: they are checked for FL106.
+fn add_templates(
+    settings: &Settings,
+    files: &mut Vec<FileToCheck>,
+    walked: &WalkedFiles,
+) -> Result<(), ConfigError> {
+    for file in files.iter_mut() {
+        file.source.template = settings.project.is_template(&file.source.absolute);
+    }
+    for path in walked
+        .files
+        .iter()
+        .filter(|path| settings.project.is_template(path))
+    {
+        let mut source = SourcePath::new(path, &settings.cwd);
+        source.walked_regular = true;
+        source.template = true;
+        let scope = settings.configurations.for_file(path)?;
+        files.push(FileToCheck { source, scope });
+    }
+    files.sort_by(|a, b| a.source.display.cmp(&b.source.display));
+    files.dedup_by(|a, b| a.source.display == b.source.display);
+    Ok(())
+}
+
 /// Writes a report's fixed text over its file (`--fix`). When it cannot be
 /// written, the file is unchanged, and the report of the text as read is
 /// returned instead, with the reason.
@@ -403,7 +440,8 @@ fn write_fixes(path: &Path, mut report: FileReport) -> FileReport {
 /// with `--force-exclude`, an excluded name is not checked). With `--fix`,
 /// the fixed source is printed on stdout.
 fn check_stdin(settings: &Settings, name: &Path, out: &mut Output) -> Result<(), ExitStatus> {
-    let file = SourcePath::new(name, &settings.cwd);
+    let mut file = SourcePath::new(name, &settings.cwd);
+    file.template = settings.project.is_template(&file.absolute);
     let scope: std::sync::Arc<Scope> = match settings.configurations.for_file(&file.absolute) {
         Ok(scope) => scope,
         Err(error) => {
@@ -448,7 +486,14 @@ fn check_stdin(settings: &Settings, name: &Path, out: &mut Output) -> Result<(),
             .stack_size(WORKER_STACK)
             .spawn_scoped(scope, || {
                 let in_project = InProject::new(&settings.project, Some(&file.absolute));
-                lint_bytes_in(file.display.clone(), &bytes, file_settings, in_project)
+                let language = Language::of(&file);
+                lint_bytes_in(
+                    file.display.clone(),
+                    &bytes,
+                    language,
+                    file_settings,
+                    in_project,
+                )
             })
             .map(|handle| handle.join())
     });

@@ -244,3 +244,58 @@ fn templates_are_read_inside_tags_only() {
         "{keys:?}"
     );
 }
+
+#[test]
+fn template_findings_are_reported_silenced_and_fixed_like_python_ones() {
+    let dir = tree(&[
+        ("flasklint.toml", ""),
+        (
+            "app/views.py",
+            "from flask import session\n\n\ndef login(user):\n    session[\"role\"] = user.role\n",
+        ),
+        (
+            "app/templates/a.html",
+            "<b>{{ session.roles }}</b>\n<i>{{ session['rolez'] }}</i> {# noqa: FL106 #}\n",
+        ),
+    ]);
+    let (code, findings) = run_json(dir.path(), &["--format", "json", "."]);
+    assert_eq!(code, 1);
+    let findings = findings.as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["code"], "FL106");
+    assert_eq!(findings[0]["filename"], "app/templates/a.html");
+    assert_eq!(
+        findings[0]["location"],
+        serde_json::json!({"row": 1, "column": 15})
+    );
+    assert_eq!(
+        findings[0]["message"],
+        "`session.roles` is read in this template, but nothing writes \"roles\"; did you mean \"role\" (written in app/views.py:5)?"
+    );
+    let github = flasklint()
+        .current_dir(dir.path())
+        .args(["--format", "github", "."])
+        .output()
+        .expect("runs");
+    let github = String::from_utf8_lossy(&github.stdout);
+    assert!(
+        github.contains("file=app/templates/a.html,line=1,col=15"),
+        "{github}"
+    );
+    let fixed = flasklint()
+        .current_dir(dir.path())
+        .args(["--fix", "--unsafe-fixes", "-q", "."])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        fixed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&fixed.stderr)
+    );
+    let template = std::fs::read_to_string(dir.path().join("app/templates/a.html")).expect("read");
+    assert!(
+        template.starts_with("<b>{{ session.role }}</b>\n"),
+        "{template}"
+    );
+}

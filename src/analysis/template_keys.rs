@@ -17,6 +17,8 @@ pub(crate) struct TemplateKeyUse {
     pub(crate) access: Access,
     /// The key's text: the name after `session.`, or the string literal.
     pub(crate) range: TextRange,
+    /// The whole access: `session.k`, `session.get("k")`, `"k" in session`.
+    pub(crate) expr: TextRange,
 }
 
 /// What a template does with the session.
@@ -64,17 +66,18 @@ pub(crate) fn template_keys(text: &str) -> TemplateKeys {
             }
             // `"k" in session`, `"k" not in session`.
             Token::Str(key) => {
-                let tested = matches!(
-                    (token(1), token(2), token(3)),
-                    (Some(Token::Name("in")), Some(Token::Name("session")), _)
-                        | (
-                            Some(Token::Name("not")),
-                            Some(Token::Name("in")),
-                            Some(Token::Name("session"))
-                        )
-                );
-                if tested {
-                    keys.uses.push(literal(key, located, Access::Read));
+                let session = match (token(1), token(2), token(3)) {
+                    (Some(Token::Name("in")), Some(Token::Name("session")), _) => Some(index + 2),
+                    (
+                        Some(Token::Name("not")),
+                        Some(Token::Name("in")),
+                        Some(Token::Name("session")),
+                    ) => Some(index + 3),
+                    _ => None,
+                };
+                if let Some(session) = session {
+                    let expr = span(located, &tokens[session]);
+                    keys.uses.push(literal(key, located, expr, Access::Read));
                 }
             }
             _ => {}
@@ -93,11 +96,8 @@ fn session_access(tokens: &[Located], index: usize, tag_start: usize, keys: &mut
     match (token(1), token(2)) {
         (Some(Token::Punct(b'.')), Some(Token::Name(name))) if !METHODS.contains(&name) => {
             let located = &tokens[index + 2];
-            keys.uses.push(TemplateKeyUse {
-                key: Key::Literal(name.to_string()),
-                access: Access::Read,
-                range: range(located),
-            });
+            let expr = span(&tokens[index], located);
+            keys.uses.push(literal(name, located, expr, Access::Read));
         }
         (Some(Token::Punct(b'.')), Some(Token::Name(method))) => {
             let argument = tokens.get(index + 4);
@@ -105,17 +105,32 @@ fn session_access(tokens: &[Located], index: usize, tag_start: usize, keys: &mut
                 (Some(Token::Punct(b'(')), Some(Token::Str(key))) => argument.map(|a| (key, a)),
                 _ => None,
             };
+            // Through the `)` after the key, when the call has one argument.
+            let call_end = match tokens.get(index + 5) {
+                Some(close) if close.token == Token::Punct(b')') => Some(close),
+                _ => argument,
+            };
+            let expr = call_end.map_or(range(&tokens[index]), |end| span(&tokens[index], end));
             match (method, first) {
-                ("get" | "pop", Some((key, at))) => keys.uses.push(literal(key, at, Access::Read)),
-                ("setdefault", Some((key, at))) => keys.uses.push(literal(key, at, Access::Write)),
+                ("get" | "pop", Some((key, at))) => {
+                    keys.uses.push(literal(key, at, expr, Access::Read));
+                }
+                ("setdefault", Some((key, at))) => {
+                    keys.uses.push(literal(key, at, expr, Access::Write));
+                }
                 ("update", _) => update_writes(tokens, index + 3, keys),
                 ("items" | "keys" | "values" | "copy", _) => keys.reads_whole = true,
                 _ => {}
             }
         }
         (Some(Token::Punct(b'[')), Some(Token::Str(key))) => {
-            keys.uses
-                .push(literal(key, &tokens[index + 2], Access::Read));
+            let located = &tokens[index + 2];
+            let end = match tokens.get(index + 3) {
+                Some(close) if close.token == Token::Punct(b']') => close,
+                _ => located,
+            };
+            let expr = span(&tokens[index], end);
+            keys.uses.push(literal(key, located, expr, Access::Read));
         }
         // A computed key may be any key.
         (Some(Token::Punct(b'[')), _) => keys.reads_whole = true,
@@ -156,26 +171,34 @@ fn update_writes(tokens: &[Located], open: usize, keys: &mut TemplateKeys) {
             }
             Token::End => return,
             Token::Name(name) if depth == 1 && next == Some(Token::Punct(b'=')) => {
-                keys.uses.push(literal(name, located, Access::Write));
+                keys.uses
+                    .push(literal(name, located, range(located), Access::Write));
             }
             Token::Str(key) if depth == 2 && next == Some(Token::Punct(b':')) => {
-                keys.uses.push(literal(key, located, Access::Write));
+                keys.uses
+                    .push(literal(key, located, range(located), Access::Write));
             }
             _ => {}
         }
     }
 }
 
-fn literal(key: &str, located: &Located, access: Access) -> TemplateKeyUse {
+fn literal(key: &str, located: &Located, expr: TextRange, access: Access) -> TemplateKeyUse {
     TemplateKeyUse {
         key: Key::Literal(key.to_string()),
         access,
         range: range(located),
+        expr,
     }
 }
 
 fn range(located: &Located) -> TextRange {
     TextRange::new(offset(located.at), offset(located.end))
+}
+
+/// From the start of one token to the end of another.
+fn span(first: &Located, last: &Located) -> TextRange {
+    TextRange::new(offset(first.at), offset(last.end))
 }
 
 #[cfg(test)]

@@ -24,6 +24,8 @@ pub(crate) struct SourcePath {
     /// Whether the directory walk saw a regular file there (not a symlink):
     /// it can be opened before it is asked what it is.
     pub(crate) walked_regular: bool,
+    /// Whether it is a Jinja template rather than Python.
+    pub(crate) template: bool,
 }
 
 impl SourcePath {
@@ -38,6 +40,7 @@ impl SourcePath {
             display: shown.to_string_lossy().into_owned(),
             absolute: absolute.clone(),
             walked_regular: false,
+            template: false,
         }
     }
 }

@@ -4,6 +4,10 @@
 //! paragraph or a comment is not code. Linear in the template's length; an
 //! unclosed tag ends at the end of the text.
 
+use ruff_text_size::TextRange;
+
+use crate::input::source::offset;
+
 /// One token of template code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Token<'t> {
@@ -29,16 +33,29 @@ pub(crate) struct Located<'t> {
 /// The code tokens of a template, tag by tag (each tag ends with
 /// [`Token::End`]).
 pub(crate) fn tokens(text: &str) -> Vec<Located<'_>> {
+    lex(text).0
+}
+
+/// The text of each `{# ... #}` comment, from its `#` to just before its
+/// closing `#}`: `# noqa: FL106 ` reads as a Python comment does.
+pub(crate) fn comments(text: &str) -> Vec<TextRange> {
+    lex(text).1
+}
+
+fn lex(text: &str) -> (Vec<Located<'_>>, Vec<TextRange>) {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
+    let mut comments = Vec::new();
     let mut at = 0;
-    while let Some(offset) = memchr::memchr(b'{', &bytes[at..]) {
-        let open = at + offset;
+    while let Some(found) = memchr::memchr(b'{', &bytes[at..]) {
+        let open = at + found;
         let (close, code_start) = match bytes.get(open + 1) {
             Some(b'{') => (b'}', open + 2),
             Some(b'%') => (b'%', open + 2),
             Some(b'#') => {
-                at = find(bytes, open + 2, b"#}").map_or(bytes.len(), |end| end + 2);
+                let end = find(bytes, open + 2, b"#}").unwrap_or(bytes.len());
+                comments.push(TextRange::new(offset(open + 1), offset(end)));
+                at = (end + 2).min(bytes.len());
                 continue;
             }
             _ => {
@@ -62,7 +79,7 @@ pub(crate) fn tokens(text: &str) -> Vec<Located<'_>> {
             at = end_of_raw(text, at);
         }
     }
-    out
+    (out, comments)
 }
 
 /// Tokenizes one tag's code from `at`; returns where the text resumes.

@@ -4,6 +4,7 @@
 //! parallel and nothing of one file outlives its report.
 
 pub(crate) mod noqa;
+mod template;
 
 use std::sync::Arc;
 
@@ -85,7 +86,7 @@ pub(crate) fn lint_file(
         Ok(bytes) => bytes,
         Err(reason) => return io_error(display, settings.rules, reason),
     };
-    lint_bytes_in(display, &bytes, settings, in_project)
+    lint_bytes_in(display, &bytes, Language::of(source), settings, in_project)
 }
 
 /// Whether the prefilter lets a file's text (valid UTF-8, as checked
@@ -107,13 +108,33 @@ pub(crate) fn prefilter_skips(
 pub fn lint_bytes(display: String, bytes: &[u8], settings: FileSettings) -> FileReport {
     let project = Project::empty();
     let in_project = InProject::new(&project, None);
-    lint_bytes_in(display, bytes, settings, in_project)
+    lint_bytes_in(display, bytes, Language::Python, settings, in_project)
+}
+
+/// What a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Language {
+    Python,
+    /// A Jinja template (under a `templates/` folder, or `template-dirs`).
+    Template,
+}
+
+impl Language {
+    /// What the file at `source` holds.
+    pub(crate) fn of(source: &SourcePath) -> Self {
+        if source.template {
+            Language::Template
+        } else {
+            Language::Python
+        }
+    }
 }
 
 /// Checks the bytes of a file that has been read, in its project.
 pub(crate) fn lint_bytes_in(
     display: String,
     bytes: &[u8],
+    language: Language,
     settings: FileSettings,
     in_project: InProject,
 ) -> FileReport {
@@ -125,27 +146,29 @@ pub(crate) fn lint_bytes_in(
             return io_error(display, settings.rules, reason);
         }
     };
-    if prefilter_skips(bytes, &settings, in_project) {
+    let skipped = match language {
+        Language::Python => prefilter_skips(bytes, &settings, in_project),
+        Language::Template => memchr::memmem::find(bytes, b"session").is_none(),
+    };
+    if skipped {
         return FileReport::empty(display);
     }
     let source = strip_bom(text);
+    let lint = |text: &str| match language {
+        Language::Python => {
+            lint_source(&display, text, settings.rules, settings.options, in_project)
+        }
+        Language::Template => template::lint_template(&display, text, settings.rules, in_project),
+    };
     let (unsafe_fixes, fixing) = match settings.fix {
         FixMode::Report => (false, false),
         FixMode::Apply { unsafe_fixes } | FixMode::Diff { unsafe_fixes } => (unsafe_fixes, true),
     };
     if !fixing {
-        let linted = lint_source(
-            &display,
-            source,
-            settings.rules,
-            settings.options,
-            in_project,
-        );
+        let linted = lint(source);
         return FileReport::new(display, source, linted, None);
     }
-    let outcome = fix_source(&display, source, unsafe_fixes, |text| {
-        lint_source(&display, text, settings.rules, settings.options, in_project)
-    });
+    let outcome = fix_source(&display, source, unsafe_fixes, lint);
     let bom = &text[..text.len() - source.len()];
     let mut linted = outcome.last;
     linted.warnings.extend(outcome.warnings);
@@ -259,7 +282,7 @@ fn io_error(path: String, rules: RuleSet, reason: String) -> FileReport {
 }
 
 /// One lint of a text.
-struct Linted {
+pub(crate) struct Linted {
     findings: Vec<Finding>,
     warnings: Vec<String>,
     parses: bool,

@@ -8,7 +8,7 @@ pub(crate) mod finding;
 mod large_session_value;
 mod repeated_session_write;
 mod session_write_in_loop;
-mod unknown_session_key;
+pub(crate) mod unknown_session_key;
 mod unmarked_paths;
 mod unmarked_session_mutation;
 mod unread_session_key;

@@ -6,7 +6,9 @@
 use crate::analysis::checker::Checker;
 use crate::analysis::session_keys::{Access, Key, KeyUse, unit_key_uses};
 use crate::analysis::session_ops::UnitFacts;
-use crate::project::{owner_of, shown_write};
+use ruff_text_size::TextRange;
+
+use crate::project::{Project, owner_of, shown_write};
 use crate::rules::Rule;
 use crate::rules::finding::{Applicability, Edit, Finding, Fix};
 
@@ -16,44 +18,88 @@ pub(crate) fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>
         let (Access::Read, Key::Literal(key)) = (read.access, &read.key) else {
             continue;
         };
-        let keys = cx.project.keys();
-        if owner_of(key).is_some() || keys.first_write(key).is_some() || keys.prefix_covers(key) {
-            continue;
-        }
         // The file's own writes count too: the project's scan may not
         // have read this text (a file outside the root).
-        let written_here = cx.file_keys().get(key.as_str());
-        if written_here.is_some_and(|here| here.first_write.is_some()) {
-            continue;
-        }
-        if let Some(near) = keys.nearest_written(key) {
-            let written = match &near.first {
-                Some(first) => format!("written in {}", shown_write(first, cx.project.root())),
-                None => format!("written by {}", owner_of(&near.key).unwrap_or("Flask")),
-            };
-            findings.push(finding(cx, &read, key, &near.key, &written));
+        let written_here = || {
+            cx.file_keys()
+                .get(key.as_str())
+                .is_some_and(|here| here.first_write.is_some())
+        };
+        if let Some((near, written)) = near_miss(cx.project, key, written_here) {
+            findings.push(finding(cx, &read, key, &near, &written));
         }
     }
 }
 
-fn finding(cx: &Checker, read: &KeyUse, key: &str, near: &str, written: &str) -> Finding {
-    let message = format!(
-        "`{}` is read in `{}`, but nothing writes \"{key}\"; did you mean \"{near}\" ({written})?",
-        cx.snippet(&read.expr_range),
-        read.function
-    );
-    let literal = cx.text(&read.key_range);
+/// The written key that `key`, read, is a near miss of, and where it is
+/// written, when nothing writes `key` itself.
+pub(crate) fn near_miss(
+    project: &Project,
+    key: &str,
+    written_here: impl FnOnce() -> bool,
+) -> Option<(String, String)> {
+    let keys = project.keys();
+    if owner_of(key).is_some()
+        || keys.first_write(key).is_some()
+        || keys.prefix_covers(key)
+        || written_here()
+    {
+        return None;
+    }
+    let near = keys.nearest_written(key)?;
+    let written = match &near.first {
+        Some(first) => format!("written in {}", shown_write(first, project.root())),
+        None => format!("written by {}", owner_of(&near.key).unwrap_or("Flask")),
+    };
+    Some((near.key, written))
+}
+
+/// The fix that reads `near` instead: the key's literal with its quotes,
+/// or a name (`session.usr_id` in a template) when `near` is one.
+pub(crate) fn rename_fix(literal: &str, key: &str, near: &str, range: TextRange) -> Option<Fix> {
     let quote = literal.chars().next().filter(|q| matches!(q, '"' | '\''));
-    let fix = quote
-        .filter(|q| literal.len() == key.len() + 2 && !near.contains([*q, '\\', '\n', '\r']))
-        .map(|q| Fix {
-            applicability: Applicability::Unsafe,
-            message: format!("Read \"{near}\" instead"),
-            edits: vec![Edit::replace(read.key_range, format!("{q}{near}{q}"))],
-        });
-    Finding::new(Rule::UnknownSessionKey, message, read.key_range)
+    let content = match quote {
+        Some(q) if literal.len() == key.len() + 2 && !near.contains([q, '\\', '\n', '\r']) => {
+            format!("{q}{near}{q}")
+        }
+        None if literal == key && is_identifier(near) => near.to_string(),
+        _ => return None,
+    };
+    Some(Fix {
+        applicability: Applicability::Unsafe,
+        message: format!("Read \"{near}\" instead"),
+        edits: vec![Edit::replace(range, content)],
+    })
+}
+
+fn is_identifier(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// The finding at a read of `key`, with the access quoted as written.
+pub(crate) fn unknown_key_finding(
+    access: &str,
+    place: &str,
+    key: &str,
+    near: &str,
+    written: &str,
+    key_range: TextRange,
+    fix: Option<Fix>,
+) -> Finding {
+    let message = format!(
+        "`{access}` is read in {place}, but nothing writes \"{key}\"; did you mean \"{near}\" ({written})?"
+    );
+    Finding::new(Rule::UnknownSessionKey, message, key_range)
         .with_help(format!(
             "Read the key that is written: \"{near}\"; or, if \"{key}\" is meant, write it somewhere"
         ))
         .with_fix(fix)
+}
+
+fn finding(cx: &Checker, read: &KeyUse, key: &str, near: &str, written: &str) -> Finding {
+    let fix = rename_fix(cx.text(&read.key_range), key, near, read.key_range);
+    let place = format!("`{}`", read.function);
+    let access = cx.snippet(&read.expr_range);
+    unknown_key_finding(&access, &place, key, near, written, read.key_range, fix)
 }
