@@ -8,7 +8,7 @@ models that use `db.session`, services that use `requests.Session()`,
 utilities, and tests. `--session-share` is the share of files that are
 views using Flask's session (the rest never import it).
 
-    python3 bench/gen_corpus.py --lines 1200000 --session-share 0.2 --out /tmp/corpus
+    python3 bench/gen_corpus.py --lines 1200000 --session-share 0.2 --templates 2000 --out /tmp/corpus
 """
 
 import argparse
@@ -300,6 +300,34 @@ def test_module(rng, pkg, index):
 OTHER_KINDS = [("models", model_module), ("services", service_module), ("utils", util_module), ("tests", test_module)]
 
 
+def template(rng, index):
+    """A Jinja page: session reads in tags, and look-alikes in comments,
+    text and raw blocks that are not code."""
+    out = ['{% extends "base.html" %}', "{% block content %}"]
+    for n in range(rng.randint(8, 14)):
+        key = ident(rng)
+        out += rng.choice([
+            [f"<p>{{{{ session.{key} }}}}</p>"],
+            [f"{{% if '{key}' in session %}}", f"  <span>{{{{ session['{key}'] }}}}</span>", "{% endif %}"],
+            [f'<a href="{{{{ url_for("{key}") }}}}">{{{{ session.get("{key}", "") }}}}</a>'],
+            [f"{{# session.{key} is shown above #}}", f"<p>Text about session.{key}, not code.</p>"],
+            ["{% raw %}", f"{{{{ session.{key} }}}}", "{% endraw %}"],
+            [f"<li>{{{{ item_{n} }}}} of {index}</li>"],
+        ])
+    out.append("{% endblock %}")
+    return out
+
+
+def generate_templates(out, count, seed):
+    """`count` templates under the packages' `templates/` folders."""
+    rng = random.Random(seed + 1)
+    for index in range(count):
+        base = os.path.join(out, "app", f"pkg_{index % 97:04d}", "templates")
+        os.makedirs(base, exist_ok=True)
+        with open(os.path.join(base, f"page_{index}.html"), "w") as f:
+            f.write("\n".join(template(rng, index)) + "\n")
+
+
 def generate(out, lines, session_share, seed):
     rng = random.Random(seed)
     if os.path.exists(out):
@@ -330,10 +358,13 @@ def main():
     parser.add_argument("--lines", type=int, default=1_200_000)
     parser.add_argument("--session-share", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--templates", type=int, default=0, help="Jinja templates to add")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     files, views, lines = generate(args.out, args.lines, args.session_share, args.seed)
-    print(f"{args.out}: {files} files, {views} views using the session ({views / files:.0%}), {lines} lines")
+    generate_templates(args.out, args.templates, args.seed)
+    print(f"{args.out}: {files} files, {views} views using the session ({views / files:.0%}), {lines} lines, "
+          f"{args.templates} templates")
 
 
 if __name__ == "__main__":

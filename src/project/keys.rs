@@ -7,15 +7,16 @@
 //! finding from being reported, never invent one.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use memchr::memmem;
+use rayon::prelude::*;
 
 use crate::analysis::fast_hash::FastMap;
 use crate::analysis::session_keys::{Access, Key};
 use crate::analysis::template_keys::template_keys;
 use crate::input::source::LineIndex;
-use crate::project::near_key;
+use crate::project::near_key::{self, Candidate};
 
 /// Where a key is written first (by path, then row).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -47,6 +48,13 @@ pub(crate) struct ProjectKeys {
     reads_whole: bool,
     /// The near misses asked about, once per key for the whole run.
     near: Mutex<FastMap<String, Option<NearKey>>>,
+    /// The written keys, ready for comparing, made on the first question.
+    candidates: OnceLock<Vec<Candidate>>,
+    /// The keys each file's text reads.
+    reads_by_file: FastMap<PathBuf, Vec<String>>,
+    /// The files whose text reads a key that nothing writes, near one
+    /// that is written: found on the first question, for every file.
+    unknown_readers: OnceLock<FastMap<PathBuf, bool>>,
 }
 
 /// A written key that a key read is a near miss of.
@@ -79,7 +87,9 @@ impl ProjectKeys {
                     .or_insert(here);
             }
             keys.written_prefixes.extend(text.written_prefixes);
-            keys.read.extend(text.read.into_iter().map(|key| (key, ())));
+            keys.read
+                .extend(text.read.iter().map(|key| (key.clone(), ())));
+            keys.reads_by_file.insert(path, text.read);
             keys.reads_whole |= text.reads_whole;
         }
         keys.written_prefixes.sort();
@@ -109,23 +119,60 @@ impl ProjectKeys {
         self.reads_whole
     }
 
+    /// Whether the file at `path` may read a key that nothing writes, near
+    /// one that is written (FL106): from its text as the scan read it;
+    /// true for a file the scan did not read.
+    pub(crate) fn may_read_unknown(&self, path: Option<&Path>) -> bool {
+        let readers = self.unknown_readers.get_or_init(|| {
+            // Each key once, however many files read it, on every core.
+            let mut keys: Vec<&str> = self
+                .reads_by_file
+                .values()
+                .flatten()
+                .map(String::as_str)
+                .collect();
+            keys.sort_unstable();
+            keys.dedup();
+            let unknown: FastMap<&str, bool> = keys
+                .into_par_iter()
+                .map(|key| {
+                    let unknown = owner_of(key).is_none()
+                        && !self.written.contains_key(key)
+                        && !self.prefix_covers(key)
+                        && self.nearest_written(key).is_some();
+                    (key, unknown)
+                })
+                .collect();
+            self.reads_by_file
+                .iter()
+                .map(|(path, reads)| (path.clone(), reads.iter().any(|key| unknown[key.as_str()])))
+                .collect()
+        });
+        path.and_then(|path| readers.get(path))
+            .copied()
+            .unwrap_or(true)
+    }
+
     /// The written key that `key` is a near miss of, if any: one the
     /// project writes, or one Flask or a known extension does.
     pub(crate) fn nearest_written(&self, key: &str) -> Option<NearKey> {
         if let Some(known) = self.near.lock().ok()?.get(key) {
             return known.clone();
         }
-        let project = self
-            .written
-            .keys()
-            .map(|key| (key.as_str(), near_key::PROJECT));
-        let owned = OWNED_KEYS
-            .iter()
-            .filter(|owned| !owned.contains('*'))
-            .map(|owned| (*owned, near_key::LIBRARY));
-        let found = near_key::nearest(key, project.chain(owned)).map(|near| NearKey {
-            key: near.to_string(),
-            first: self.written.get(near).cloned(),
+        let candidates = self.candidates.get_or_init(|| {
+            let project = self
+                .written
+                .keys()
+                .map(|key| Candidate::new(key, near_key::PROJECT));
+            let owned = OWNED_KEYS
+                .iter()
+                .filter(|owned| !owned.contains('*'))
+                .map(|owned| Candidate::new(owned, near_key::LIBRARY));
+            project.chain(owned).collect()
+        });
+        let found = near_key::nearest(key, candidates).map(|near| NearKey {
+            key: near.key.clone(),
+            first: self.written.get(&near.key).cloned(),
         });
         if let Ok(mut known) = self.near.lock() {
             known.insert(key.to_string(), found.clone());
@@ -180,10 +227,12 @@ pub(crate) fn python_keys(text: &str) -> KeyText {
     let bytes = text.as_bytes();
     let mut facts = KeyText::default();
     let literals = literals(text);
+    let rows = Rows::new(bytes);
+    let row_of = |at: usize| rows.row(at);
     for literal in &literals {
         let before = previous_byte(bytes, literal.start);
         let after = next_byte(bytes, literal.end);
-        let row = || 1 + memchr::memchr_iter(b'\n', &bytes[..literal.start]).count();
+        let row = || row_of(literal.start);
         match (before, after) {
             (Some((b'[', _)), Some((b']', close))) => {
                 if is_assignment(bytes, close + 1) {
@@ -221,24 +270,65 @@ pub(crate) fn python_keys(text: &str) -> KeyText {
     }
     // `session.update({"k": v}, k=v)` and `session |= {"k": v}`.
     for at in memmem::find_iter(bytes, b".update(") {
-        update_keys(text, &literals, at + ".update(".len(), true, &mut facts);
+        update_keys(
+            text,
+            &literals,
+            &row_of,
+            at + ".update(".len(),
+            true,
+            &mut facts,
+        );
     }
     for at in memmem::find_iter(bytes, b"|=") {
         if let Some((b'{', open)) = next_byte(bytes, at + 2) {
-            update_keys(text, &literals, open + 1, false, &mut facts);
+            update_keys(text, &literals, &row_of, open + 1, false, &mut facts);
         }
     }
     facts.reads_whole = reads_whole_session(bytes);
     facts
 }
 
+/// The 1-based row of offsets asked in increasing order: each question
+/// counts the line breaks since the last one (from the start again for an
+/// offset before it).
+struct Rows<'b> {
+    bytes: &'b [u8],
+    /// The last offset asked and its row.
+    last: std::cell::Cell<(usize, usize)>,
+}
+
+impl<'b> Rows<'b> {
+    fn new(bytes: &'b [u8]) -> Self {
+        Self {
+            bytes,
+            last: std::cell::Cell::new((0, 1)),
+        }
+    }
+
+    fn row(&self, at: usize) -> usize {
+        let (mut from, mut row) = self.last.get();
+        if at < from {
+            (from, row) = (0, 1);
+        }
+        row += memchr::memchr_iter(b'\n', &self.bytes[from..at]).count();
+        self.last.set((at, row));
+        row
+    }
+}
+
 /// The keys written by the call (`is_call`) or dict display whose
 /// contents start at `start`, just past its opening bracket: string keys
 /// of the dict displays in it, and a call's keyword arguments.
-fn update_keys(text: &str, literals: &[Literal], start: usize, is_call: bool, facts: &mut KeyText) {
+fn update_keys(
+    text: &str,
+    literals: &[Literal],
+    row: &dyn Fn(usize) -> usize,
+    start: usize,
+    is_call: bool,
+    facts: &mut KeyText,
+) {
     let bytes = text.as_bytes();
     let end = matching_close(bytes, literals, start).unwrap_or(bytes.len());
-    let row = |at: usize| 1 + memchr::memchr_iter(b'\n', &bytes[..at]).count();
     let inside = literals.partition_point(|literal| literal.start < start);
     let inside = literals[inside..]
         .iter()

@@ -14,6 +14,11 @@ use crate::rules::finding::{Applicability, Edit, Finding, Fix};
 
 /// Checks one unit.
 pub(crate) fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
+    // Most files read only keys that are written: their text, as the
+    // project's scan read it, says so without a walk of the code.
+    if !cx.project.keys().may_read_unknown(cx.file) {
+        return;
+    }
     for read in unit_key_uses(cx, facts.unit) {
         let (Access::Read, Key::Literal(key)) = (read.access, &read.key) else {
             continue;
