@@ -766,3 +766,60 @@ fn paths_stay_linear_in_long_functions() {
     );
     assert_eq!(findings.len(), 4, "{findings:?}");
 }
+
+#[test]
+fn ten_thousand_templates_and_a_hostile_ten_megabyte_one() {
+    // Templates are read for session keys and checked for FL106: many of
+    // them, an unclosed `{{`, a `%}` inside a string, raw blocks and keys
+    // with quotes, unicode and newlines must neither hang nor crash.
+    let dir = tree(&[
+        ("flasklint.toml", ""),
+        (
+            "app/views.py",
+            "from flask import session\n\n\ndef login(user):\n    session[\"role\"] = user.role\n",
+        ),
+    ]);
+    let templates = dir.path().join("app/templates");
+    std::fs::create_dir_all(&templates).expect("templates");
+    for i in 0..10_000 {
+        let text = format!(
+            "<p>{{{{ session.roles }}}} {i}</p>{{# noqa #}}\n{{% raw %}}{{{{ session.rolez }}}}{{% endraw %}}\n"
+        );
+        std::fs::write(templates.join(format!("t{i}.html")), text).expect("write");
+    }
+    let mut hostile = String::from("{{ session['ro\"le'] ~ '%}' }}{{ session['rôle\\n'] }}\n");
+    while hostile.len() < 10 * 1024 * 1024 {
+        hostile.push_str("{% if 'x' in session %}{{ session.get(\"rolls\") }}{% endif %}{{ '\n");
+    }
+    hostile.push_str("{{ session.roles");
+    std::fs::write(templates.join("hostile.html"), &hostile).expect("write");
+    let run = || {
+        flasklint()
+            .current_dir(dir.path())
+            .args(["--format", "concise", "--exit-zero", "."])
+            .timeout(HANG_GUARD)
+            .output()
+            .expect("runs")
+    };
+    let first = run();
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let text = String::from_utf8_lossy(&first.stdout);
+    // The 10,000 `session.roles` are silenced by their noqa; the hostile
+    // template's unclosed last tag still has its finding.
+    assert!(
+        !text.contains("/t1.html"),
+        "{}",
+        &text[..text.len().min(2000)]
+    );
+    assert!(
+        text.contains("app/templates/hostile.html:"),
+        "{}",
+        &text[..text.len().min(2000)]
+    );
+    assert_eq!(run().stdout, first.stdout, "the same output twice");
+}

@@ -2,6 +2,7 @@
 //! nothing writes, near a key that is written. `{# noqa: FL106 #}` on the
 //! line silences it, as `# noqa` does in Python.
 
+use crate::analysis::fast_hash::FastSet;
 use crate::analysis::session::InProject;
 use crate::analysis::session_keys::{Access, Key};
 use crate::analysis::template_keys::template_keys;
@@ -23,17 +24,21 @@ pub(super) fn lint_template(
     let mut findings = Vec::new();
     if rules.contains(Rule::UnknownSessionKey) {
         let keys = template_keys(text);
-        let written_here = |key: &str| {
-            keys.uses.iter().any(|other| {
-                other.access == Access::Write && matches!(&other.key, Key::Literal(k) if k == key)
+        let written_here: FastSet<&str> = keys
+            .uses
+            .iter()
+            .filter(|other| other.access == Access::Write)
+            .filter_map(|other| match &other.key {
+                Key::Literal(key) => Some(key.as_str()),
+                _ => None,
             })
-        };
+            .collect();
         for read in keys.uses.iter().filter(|u| u.access == Access::Read) {
             let Key::Literal(key) = &read.key else {
                 continue;
             };
-            let Some((near, written)) = near_miss(in_project.project, key, || written_here(key))
-            else {
+            let here = || written_here.contains(key.as_str());
+            let Some((near, written)) = near_miss(in_project.project, key, here) else {
                 continue;
             };
             let literal = &text[read.range.to_std_range()];
