@@ -557,8 +557,13 @@ fn is_constant_assignment(bytes: &[u8], equals: usize) -> bool {
 /// key: iteration, `.items()`, `.keys()`, `.values()`, `.copy()`,
 /// `dict(session)`, `**session`, `session` passed to a call, or
 /// `session[` with a key that is not a literal. Read from the name
-/// `session` only.
+/// `session` only, in a file that imports Flask's session (`from flask
+/// import ..., session` or `flask.session`): elsewhere `session` is most
+/// often a database session passed around.
 fn reads_whole_session(bytes: &[u8]) -> bool {
+    if !imports_flask_session(bytes) {
+        return false;
+    }
     const WHOLE: [&[u8]; 8] = [
         b"session.items(",
         b"session.keys(",
@@ -587,7 +592,9 @@ fn reads_whole_session(bytes: &[u8]) -> bool {
     // be any key. A write with such a key (`session[key] = v`) reads none.
     memmem::find_iter(bytes, b"session[").any(|at| {
         let start = at + "session[".len();
+        // A key on the next line is still a literal key.
         let key = &bytes[start..];
+        let key = &key[key.iter().take_while(|b| b.is_ascii_whitespace()).count()..];
         let prefix = key.iter().take_while(|b| b.is_ascii_alphabetic()).count();
         if prefix <= 2 && matches!(key.get(prefix), Some(b'"' | b'\'')) {
             return false;
@@ -602,6 +609,30 @@ fn reads_whole_session(bytes: &[u8]) -> bool {
             depth == 0
         });
         close.is_some_and(|close| !is_assignment(bytes, start + close + 1))
+    })
+}
+
+/// Whether a text imports Flask's session: `flask.session`, or a `from
+/// flask import` (or `flask.globals`) naming `session`.
+fn imports_flask_session(bytes: &[u8]) -> bool {
+    if memmem::find(bytes, b"flask.session").is_some() {
+        return true;
+    }
+    memmem::find_iter(bytes, b"from flask").any(|at| {
+        // The statement, up to its closing parenthesis or line end.
+        let rest = &bytes[at..];
+        let end = if let Some(open) = rest.iter().position(|b| *b == b'(' || *b == b'\n')
+            && rest[open] == b'('
+        {
+            rest.iter().position(|b| *b == b')').unwrap_or(rest.len())
+        } else {
+            rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len())
+        };
+        let statement = &rest[..end];
+        memmem::find(statement, b" import ").is_some()
+            && statement
+                .split(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+                .any(|word| word == b"session" || word == b"*")
     })
 }
 
@@ -701,12 +732,19 @@ KEY = "p"
 
     #[test]
     fn whole_session_reads() {
-        assert!(python_keys("for k in session:\n    pass\n").reads_whole);
-        assert!(python_keys("x = [k for k in session]\n").reads_whole);
-        assert!(!python_keys("if \"k\" in session:\n    pass\n").reads_whole);
-        assert!(python_keys("return jsonify(session)\n").reads_whole);
-        assert!(python_keys("x = session[key]\n").reads_whole);
-        assert!(!python_keys("x = session[\"key\"]\n").reads_whole);
+        let flask =
+            |code: &str| python_keys(&format!("from flask import jsonify, session\n{code}"));
+        assert!(flask("for k in session:\n    pass\n").reads_whole);
+        assert!(flask("x = [k for k in session]\n").reads_whole);
+        assert!(!flask("if \"k\" in session:\n    pass\n").reads_whole);
+        assert!(flask("return jsonify(session)\n").reads_whole);
+        assert!(flask("x = session[key]\n").reads_whole);
+        assert!(!flask("x = session[\"key\"]\n").reads_whole);
+        assert!(!flask("x = session[\n    \"key\"\n]\n").reads_whole);
+        // A database session passed around is not Flask's.
+        assert!(!python_keys("def f(session):\n    return g(session)\n").reads_whole);
+        let multiline = "from flask import (\n    g,\n    session,\n)\nh(session)\n";
+        assert!(python_keys(multiline).reads_whole);
         assert!(!python_keys("x = session[f\"qty_{sku}\"]\n").reads_whole);
         assert!(!python_keys("session[key] = 1\n").reads_whole);
     }
