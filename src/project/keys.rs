@@ -12,7 +12,7 @@ use std::sync::{Mutex, OnceLock};
 use memchr::memmem;
 use rayon::prelude::*;
 
-use crate::analysis::fast_hash::FastMap;
+use crate::analysis::fast_hash::{FastHasher, FastMap, FastSet};
 use crate::analysis::session_keys::{Access, Key};
 use crate::analysis::template_keys::template_keys;
 use crate::input::source::LineIndex;
@@ -50,8 +50,10 @@ pub(crate) struct ProjectKeys {
     near: Mutex<FastMap<String, Option<NearKey>>>,
     /// The written keys, ready for comparing, made on the first question.
     candidates: OnceLock<Vec<Candidate>>,
-    /// The keys each file's text reads.
-    reads_by_file: FastMap<PathBuf, Vec<String>>,
+    /// The keys each file's text reads, each once, as hashes of the keys
+    /// in `read` (a collision can only make a file look as if it read an
+    /// unknown key, which costs a walk of its code, not a finding).
+    reads_by_file: FastMap<PathBuf, Vec<u64>>,
     /// The files whose text reads a key that nothing writes, near one
     /// that is written: found on the first question, for every file.
     unknown_readers: OnceLock<FastMap<PathBuf, bool>>,
@@ -67,34 +69,58 @@ pub(crate) struct NearKey {
 }
 
 impl ProjectKeys {
-    /// Merges the files' facts; the first write of a key is the one in the
+    /// Adds one file's facts; the first write of a key is the one in the
     /// first path.
-    pub(crate) fn new(files: Vec<(PathBuf, KeyText)>) -> Self {
-        let mut keys = Self::default();
-        for (path, text) in files {
-            for (key, row) in text.written {
-                let here = FirstWrite {
+    pub(crate) fn add(&mut self, path: PathBuf, text: KeyText) {
+        let self_written: Vec<String> = text.written.iter().map(|(key, _)| key.clone()).collect();
+        for (key, row) in text.written {
+            self.add_write(
+                key,
+                FirstWrite {
                     path: path.clone(),
                     row,
-                };
-                keys.written
-                    .entry(key)
-                    .and_modify(|first| {
-                        if here < *first {
-                            *first = here.clone();
-                        }
-                    })
-                    .or_insert(here);
-            }
-            keys.written_prefixes.extend(text.written_prefixes);
-            keys.read
-                .extend(text.read.iter().map(|key| (key.clone(), ())));
-            keys.reads_by_file.insert(path, text.read);
-            keys.reads_whole |= text.reads_whole;
+                },
+            );
         }
-        keys.written_prefixes.sort();
-        keys.written_prefixes.dedup();
-        keys
+        self.written_prefixes.extend(text.written_prefixes);
+        // A key the file writes itself is no unknown key there.
+        let written_here: FastSet<u64> = self_written.iter().map(|key| key_hash(key)).collect();
+        let mut hashes: Vec<u64> = text
+            .read
+            .iter()
+            .map(|key| key_hash(key))
+            .filter(|hash| !written_here.contains(hash))
+            .collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        self.reads_by_file.insert(path, hashes);
+        self.read.extend(text.read.into_iter().map(|key| (key, ())));
+        self.reads_whole |= text.reads_whole;
+    }
+
+    fn add_write(&mut self, key: String, here: FirstWrite) {
+        self.written
+            .entry(key)
+            .and_modify(|first| {
+                if here < *first {
+                    *first = here.clone();
+                }
+            })
+            .or_insert(here);
+    }
+
+    /// The facts of both (files read on different threads).
+    pub(crate) fn merge(mut self, other: Self) -> Self {
+        for (key, first) in other.written {
+            self.add_write(key, first);
+        }
+        self.written_prefixes.extend(other.written_prefixes);
+        self.written_prefixes.sort();
+        self.written_prefixes.dedup();
+        self.read.extend(other.read);
+        self.reads_by_file.extend(other.reads_by_file);
+        self.reads_whole |= other.reads_whole;
+        self
     }
 
     /// Where the project writes `key` first, if it does.
@@ -125,27 +151,25 @@ impl ProjectKeys {
     pub(crate) fn may_read_unknown(&self, path: Option<&Path>) -> bool {
         let readers = self.unknown_readers.get_or_init(|| {
             // Each key once, however many files read it, on every core.
-            let mut keys: Vec<&str> = self
-                .reads_by_file
-                .values()
-                .flatten()
-                .map(String::as_str)
-                .collect();
-            keys.sort_unstable();
-            keys.dedup();
-            let unknown: FastMap<&str, bool> = keys
+            let keys: Vec<&str> = self.read.keys().map(String::as_str).collect();
+            let unknown: FastSet<u64> = keys
                 .into_par_iter()
-                .map(|key| {
-                    let unknown = owner_of(key).is_none()
-                        && !self.written.contains_key(key)
+                .filter(|key| {
+                    owner_of(key).is_none()
+                        && !self.written.contains_key(*key)
                         && !self.prefix_covers(key)
-                        && self.nearest_written(key).is_some();
-                    (key, unknown)
+                        && self.nearest_written(key).is_some()
                 })
+                .map(key_hash)
                 .collect();
             self.reads_by_file
                 .iter()
-                .map(|(path, reads)| (path.clone(), reads.iter().any(|key| unknown[key.as_str()])))
+                .map(|(path, reads)| {
+                    (
+                        path.clone(),
+                        reads.iter().any(|hash| unknown.contains(hash)),
+                    )
+                })
                 .collect()
         });
         path.and_then(|path| readers.get(path))
@@ -179,6 +203,14 @@ impl ProjectKeys {
         }
         found
     }
+}
+
+/// A key's hash, for the per-file lists of keys read.
+fn key_hash(key: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = FastHasher::default();
+    key.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Whether a text may say anything about session keys.

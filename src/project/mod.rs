@@ -327,44 +327,65 @@ impl Project {
         dependency_files.dedup();
         let skipped = Mutex::new(FastSet::default());
         type FileFacts = (Option<(String, BackendFacts)>, Option<(PathBuf, KeyText)>);
-        let read: Vec<FileFacts> = sources
-            .par_iter()
-            .filter_map(|path| {
-                let bytes = self.read_walked(path)?;
-                if skip.is_some_and(|skip| skip(path, &bytes)) {
-                    lock(&skipped).insert(path.clone());
-                }
-                if self.is_template(path) {
-                    if !keys::may_name_keys(&bytes) {
-                        return None;
-                    }
-                    let Ok(text) = String::from_utf8(bytes) else {
-                        lock(&self.warnings).push(format!(
-                            "warning: {}: not valid UTF-8; the session keys of this template are not read",
-                            backend::shown(path, root)
-                        ));
-                        return None;
-                    };
-                    return Some((None, Some((path.clone(), keys::template_keys_text(&text)))));
-                }
-                let says_backend = BackendFacts::may_say(&bytes);
-                let names_keys = keys::may_name_keys(&bytes);
-                if !says_backend && !names_keys {
+        let file_facts = |path: &PathBuf| -> Option<FileFacts> {
+            let bytes = self.read_walked(path)?;
+            if skip.is_some_and(|skip| skip(path, &bytes)) {
+                lock(&skipped).insert(path.clone());
+            }
+            if self.is_template(path) {
+                if !keys::may_name_keys(&bytes) {
                     return None;
                 }
-                let text = String::from_utf8(bytes).ok()?;
-                let backend_facts = says_backend.then(|| {
-                    let shown = backend::shown(path, root);
-                    let facts = BackendFacts::of(&shown, &text);
-                    (shown, facts)
-                });
-                let key_facts = names_keys.then(|| (path.clone(), keys::python_keys(&text)));
-                Some((backend_facts, key_facts))
-            })
-            .collect();
-        let (facts, key_facts): (Vec<_>, Vec<_>) = read.into_iter().unzip();
-        let facts: Vec<(String, BackendFacts)> = facts.into_iter().flatten().collect();
-        let keys = ProjectKeys::new(key_facts.into_iter().flatten().collect());
+                let Ok(text) = String::from_utf8(bytes) else {
+                    lock(&self.warnings).push(format!(
+                        "warning: {}: not valid UTF-8; the session keys of this template are not read",
+                        backend::shown(path, root)
+                    ));
+                    return None;
+                };
+                return Some((None, Some((path.clone(), keys::template_keys_text(&text)))));
+            }
+            let says_backend = BackendFacts::may_say(&bytes);
+            let names_keys = keys::may_name_keys(&bytes);
+            if !says_backend && !names_keys {
+                return None;
+            }
+            let text = String::from_utf8(bytes).ok()?;
+            let backend_facts = says_backend.then(|| {
+                let shown = backend::shown(path, root);
+                let facts = BackendFacts::of(&shown, &text);
+                (shown, facts)
+            });
+            let key_facts = names_keys.then(|| (path.clone(), keys::python_keys(&text)));
+            Some((backend_facts, key_facts))
+        };
+        // Each thread merges the key facts of its files as it goes: only
+        // the project's keys outlive a file, not every file's list.
+        let (facts, keys) = sources
+            .par_iter()
+            // Few accumulators: each holds its own copy of the keys met.
+            .with_min_len(sources.len() / 8 + 1)
+            .filter_map(file_facts)
+            .fold(
+                || (Vec::new(), ProjectKeys::default()),
+                |(mut facts, mut keys), (backend_facts, key_facts)| {
+                    facts.extend(backend_facts);
+                    if let Some((path, text)) = key_facts {
+                        keys.add(path, text);
+                    }
+                    (facts, keys)
+                },
+            )
+            .reduce(
+                || (Vec::new(), ProjectKeys::default()),
+                |(mut facts, keys), (more_facts, more_keys)| {
+                    facts.extend(more_facts);
+                    (facts, keys.merge(more_keys))
+                },
+            );
+        let mut facts: Vec<(String, BackendFacts)> = facts;
+        // The backend's facts in path order, whichever thread read them.
+        facts.sort_by(|a, b| a.0.cmp(&b.0));
         if skip.is_some() {
             let _ = self.skipped.set(
                 skipped
