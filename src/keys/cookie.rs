@@ -47,7 +47,11 @@ pub(crate) enum CookieSize {
 }
 
 /// The cookie holding every key at once (keys as the code spells them).
+/// No key, no cookie: Flask sends none for an empty session.
 pub(crate) fn estimate(keys: &[(String, Held)]) -> CookieSize {
+    if keys.is_empty() {
+        return CookieSize::Exact(0);
+    }
     let unbounded: Vec<String> = keys
         .iter()
         .filter(|(_, held)| *held == Held::Unbounded)
@@ -123,6 +127,11 @@ mod tests {
         // {"a":1} is 7 bytes: base64 10, plus 35, plus the 26 of the frame.
         let keys = [("a".to_string(), Held::Exactly("1".to_string()))];
         assert_eq!(estimate(&keys), CookieSize::Exact(26 + 10 + 35));
+    }
+
+    #[test]
+    fn an_empty_session_sends_no_cookie() {
+        assert_eq!(estimate(&[]), CookieSize::Exact(0));
     }
 
     #[test]
