@@ -379,17 +379,9 @@ fn update_keys(
     }
     // Keyword arguments: `name=` (not `==`) right inside the call.
     let mut depth = 0usize;
-    let mut next_literal = literals.partition_point(|literal| literal.start < start);
-    let mut at = start;
-    while at < end {
-        if let Some(literal) = literals.get(next_literal)
-            && literal.start == at
-        {
-            at = literal.end;
-            next_literal += 1;
-            continue;
-        }
-        match bytes[at] {
+    let code = outside_literals(bytes, literals, start).take_while(|(at, _)| *at < end);
+    for (at, byte) in code {
+        match byte {
             b'(' | b'[' | b'{' => depth += 1,
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
             b'=' if depth == 0
@@ -411,36 +403,44 @@ fn update_keys(
             }
             _ => {}
         }
-        at += 1;
     }
 }
 
 /// Where the bracket opened just before `start` closes, skipping literals.
 fn matching_close(bytes: &[u8], literals: &[Literal], start: usize) -> Option<usize> {
     let mut depth = 1usize;
+    outside_literals(bytes, literals, start)
+        .find(|&(_, byte)| {
+            match byte {
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' => depth -= 1,
+                _ => {}
+            }
+            depth == 0
+        })
+        .map(|(at, _)| at)
+}
+
+/// The bytes from `start` on that are not inside a string literal, with
+/// their offsets.
+fn outside_literals<'b>(
+    bytes: &'b [u8],
+    literals: &'b [Literal],
+    start: usize,
+) -> impl Iterator<Item = (usize, u8)> + 'b {
+    let mut next_literal = literals.partition_point(|literal| literal.start < start);
     let mut at = start;
-    let mut next_literal = literals.partition_point(|literal| literal.start < at);
-    while at < bytes.len() {
-        if let Some(literal) = literals.get(next_literal)
+    std::iter::from_fn(move || {
+        while let Some(literal) = literals.get(next_literal)
             && literal.start == at
         {
             at = literal.end;
             next_literal += 1;
-            continue;
         }
-        match bytes[at] {
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(at);
-                }
-            }
-            _ => {}
-        }
+        let byte = *bytes.get(at)?;
         at += 1;
-    }
-    None
+        Some((at - 1, byte))
+    })
 }
 
 /// The string literals of a Python text, in order; comments are skipped.
