@@ -390,7 +390,7 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
 
 /// Marks the templates among the files named on the command line, and adds
 /// those the walks found, in path order: they are checked for FL106.
-fn add_templates(
+pub(crate) fn add_templates(
     settings: &Settings,
     files: &mut Vec<FileToCheck>,
     walked: &WalkedFiles,

@@ -299,3 +299,17 @@ fn template_findings_are_reported_silenced_and_fixed_like_python_ones() {
         "{template}"
     );
 }
+
+#[test]
+fn a_template_named_on_the_command_line_is_read_as_a_template() {
+    let dir = tree(&[
+        ("flasklint.toml", ""),
+        ("app/templates/page.html", "<p>{{ session.theme }}</p>\n"),
+    ]);
+    let (code, json) = run_json(
+        dir.path(),
+        &["--session-keys", "--format", "json", "app/templates/page.html"],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(rows(&entry(&json, "theme")["reads"]), [1]);
+}

@@ -11,6 +11,7 @@ use ignore::WalkBuilder;
 use crate::config::file::ConfigError;
 use crate::config::patterns::{absolute, excludes_entry};
 use crate::config::settings::{Configurations, Scope};
+use crate::input::read::{read_regular_file, read_source};
 
 /// A file to check.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +42,18 @@ impl SourcePath {
             absolute: absolute.clone(),
             walked_regular: false,
             template: false,
+        }
+    }
+}
+
+impl SourcePath {
+    /// The file's bytes, or why it cannot be checked: opened first when
+    /// the walk saw a regular file there, asked what it is first else.
+    pub(crate) fn read(&self, max_size: u64) -> Result<Vec<u8>, String> {
+        if self.walked_regular {
+            read_regular_file(&self.path, max_size)
+        } else {
+            read_source(&self.path, max_size)
         }
     }
 }

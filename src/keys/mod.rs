@@ -17,7 +17,6 @@ use crate::analysis::session_keys::{Access, Key, KeyUse, Stored, key_uses};
 use crate::analysis::template_keys::template_keys;
 use crate::config::settings::{OutputFormat, Settings};
 use crate::input::discover::{Discovered, DiscoveryError, FileToCheck, SourcePath, discover};
-use crate::input::read::{read_regular_file, read_source};
 use crate::input::source::{LineIndex, parse_module, strip_bom};
 use crate::lint::prefilter_skips;
 use crate::project::Backend;
@@ -159,8 +158,14 @@ pub(crate) fn show(
             let _ = writeln!(stderr, "{warning}");
         },
     );
-    let (files, templates) = match found {
-        Ok(Discovered { files, walked }) => (files, walked.files),
+    let mut files = match found {
+        Ok(Discovered { mut files, walked }) => {
+            if let Err(error) = crate::add_templates(settings, &mut files, &walked) {
+                let _ = write!(stderr, "{}", error.render(settings.report.color));
+                return ExitStatus::Error;
+            }
+            files
+        }
         Err(DiscoveryError::MissingPath(path)) => {
             let _ = writeln!(stderr, "error: path `{}` does not exist", path.display());
             return ExitStatus::Error;
@@ -170,20 +175,18 @@ pub(crate) fn show(
             return ExitStatus::Error;
         }
     };
-    let templates = templates
+    // In path order, as discovery and the templates' addition left them.
+    let gathered: Vec<(String, Result<Option<Inventory>, String>)> = std::mem::take(&mut files)
         .par_iter()
-        .filter(|path| settings.project.is_template(path))
-        .map(|path| {
-            let shown = SourcePath::new(path, &settings.cwd).display;
-            let keys = keys_of_template(settings, path, &shown);
-            (shown, keys)
-        });
-    let mut gathered: Vec<(String, Result<Option<Inventory>, String>)> = files
-        .par_iter()
-        .map(|file| (file.source.display.clone(), keys_of(settings, file)))
-        .chain(templates)
+        .map(|file| {
+            let keys = if file.source.template {
+                keys_of_template(settings, &file.source)
+            } else {
+                keys_of(settings, file)
+            };
+            (file.source.display.clone(), keys)
+        })
         .collect();
-    gathered.sort_by(|a, b| a.0.cmp(&b.0));
     let mut inventory = Inventory::default();
     for (file, result) in gathered {
         match result {
@@ -224,12 +227,8 @@ pub(crate) fn show(
 
 /// The keys a template reads and writes; `None` for one that names no
 /// session.
-fn keys_of_template(
-    settings: &Settings,
-    path: &std::path::Path,
-    shown: &str,
-) -> Result<Option<Inventory>, String> {
-    let bytes = read_regular_file(path, settings.max_file_size)?;
+fn keys_of_template(settings: &Settings, source: &SourcePath) -> Result<Option<Inventory>, String> {
+    let bytes = source.read(settings.max_file_size)?;
     let text = std::str::from_utf8(&bytes).map_err(|_| "not valid UTF-8".to_string())?;
     let found = template_keys(text);
     if found.uses.is_empty() {
@@ -254,7 +253,7 @@ fn keys_of_template(
         })
         .collect();
     let mut inventory = Inventory::default();
-    inventory.add(shown, text, &lines, uses);
+    inventory.add(&source.display, text, &lines, uses);
     Ok(Some(inventory))
 }
 
@@ -262,11 +261,7 @@ fn keys_of_template(
 /// the session.
 fn keys_of(settings: &Settings, file: &FileToCheck) -> Result<Option<Inventory>, String> {
     let source = &file.source;
-    let bytes = if source.walked_regular {
-        read_regular_file(&source.path, settings.max_file_size)?
-    } else {
-        read_source(&source.path, settings.max_file_size)?
-    };
+    let bytes = source.read(settings.max_file_size)?;
     let text = std::str::from_utf8(&bytes).map_err(|_| "not valid UTF-8".to_string())?;
     let file_settings =
         file.scope

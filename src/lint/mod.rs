@@ -18,7 +18,6 @@ use crate::config::settings::{FileSettings, FixMode, RuleOptions};
 use crate::fix::{Pass, fix_source};
 use crate::input::discover::SourcePath;
 use crate::input::nesting::{self, MAX_NESTING};
-use crate::input::read::{read_regular_file, read_source};
 use crate::input::source::{LineIndex, parse_module, strip_bom};
 use crate::lint::noqa::Suppressions;
 use crate::project::Project;
@@ -77,12 +76,7 @@ pub(crate) fn lint_file(
     {
         return FileReport::empty(display);
     }
-    let read = if source.walked_regular {
-        read_regular_file(&source.path, settings.max_file_size)
-    } else {
-        read_source(&source.path, settings.max_file_size)
-    };
-    let bytes = match read {
+    let bytes = match source.read(settings.max_file_size) {
         Ok(bytes) => bytes,
         Err(reason) => return io_error(display, settings.rules, reason),
     };

@@ -106,6 +106,13 @@ pub struct Project {
     texts: Mutex<FastMap<PathBuf, Vec<u8>>>,
 }
 
+/// Why the scan reads a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ScannedKind {
+    Source,
+    Dependencies,
+}
+
 /// What the scan of every file under the root found.
 #[derive(Debug)]
 struct Scan {
@@ -293,22 +300,20 @@ impl Project {
         };
         let (mut sources, mut dependency_files) = (Vec::new(), Vec::new());
         for scanned in &self.scanned {
-            match walked.filter(|walked| walked.covers(scanned)) {
-                Some(walked) => {
-                    let below = walked.files.iter().filter(|file| file.starts_with(scanned));
-                    for file in below {
-                        let name = file.file_name().unwrap_or_default().to_string_lossy();
-                        if backend::is_dependency_file(&name) {
-                            dependency_files.push(file.clone());
-                        } else if name.ends_with(".py") || self.is_template(file) {
-                            sources.push(file.clone());
-                        }
-                    }
-                }
-                None => {
-                    let (more_sources, more_dependencies) = self.walk(scanned);
-                    sources.extend(more_sources);
-                    dependency_files.extend(more_dependencies);
+            let listed = match walked.filter(|walked| walked.covers(scanned)) {
+                Some(walked) => walked
+                    .files
+                    .iter()
+                    .filter(|file| file.starts_with(scanned))
+                    .cloned()
+                    .collect(),
+                None => self.walk(scanned),
+            };
+            for file in listed {
+                match self.scanned_kind(&file) {
+                    Some(ScannedKind::Dependencies) => dependency_files.push(file),
+                    Some(ScannedKind::Source) => sources.push(file),
+                    None => {}
                 }
             }
         }
@@ -449,10 +454,23 @@ impl Project {
         Backends::PerApp(by_app, cookie)
     }
 
-    /// The Python files and the dependency files under the root that
-    /// discovery would find (hidden directories, `.gitignore` and the
-    /// root's excludes respected); the caller sorts them.
-    fn walk(&self, root: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    /// What the scan reads a file for: Python sources and templates, or
+    /// Flask-Session's version in a dependency file.
+    fn scanned_kind(&self, path: &Path) -> Option<ScannedKind> {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        if backend::is_dependency_file(&name) {
+            Some(ScannedKind::Dependencies)
+        } else if name.ends_with(".py") || self.is_template(path) {
+            Some(ScannedKind::Source)
+        } else {
+            None
+        }
+    }
+
+    /// The files under `root` that discovery would find (hidden
+    /// directories, `.gitignore` and the root's excludes respected) and
+    /// that the scan reads; the caller sorts them.
+    fn walk(&self, root: &Path) -> Vec<PathBuf> {
         let excludes = self.excludes.clone();
         let walk = ignore::WalkBuilder::new(root)
             .hidden(true)
@@ -466,20 +484,11 @@ impl Project {
                     || !excludes_entry(&excludes, entry.file_name(), || entry.path().to_path_buf())
             })
             .build();
-        let mut sources = Vec::new();
-        let mut dependency_files = Vec::new();
-        for entry in walk.filter_map(Result::ok) {
-            if !entry.file_type().is_some_and(|kind| kind.is_file()) {
-                continue;
-            }
-            let name = entry.file_name().to_string_lossy();
-            if backend::is_dependency_file(&name) {
-                dependency_files.push(entry.path().to_path_buf());
-            } else if name.ends_with(".py") || self.is_template(entry.path()) {
-                sources.push(entry.path().to_path_buf());
-            }
-        }
-        (sources, dependency_files)
+        walk.filter_map(Result::ok)
+            .filter(|entry| entry.file_type().is_some_and(|kind| kind.is_file()))
+            .map(ignore::DirEntry::into_path)
+            .filter(|path| self.scanned_kind(path).is_some())
+            .collect()
     }
 
     /// The module of the file at `absolute`: its stem, under every

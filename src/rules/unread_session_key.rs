@@ -1,9 +1,8 @@
 //! FL107 unread-session-key: a literal key written that nothing reads (the
 //! project's code, its templates, Flask and the extensions flasklint
 //! knows), in a project that never reads the session as a whole. With
-//! Flask's cookie session, every response carries it for nothing.
-
-use std::collections::HashSet;
+//! Flask's cookie session, the browser sends it back with every request
+//! for nothing.
 
 use crate::analysis::checker::Checker;
 use crate::analysis::session_keys::{Access, Key, unit_key_uses};
@@ -19,12 +18,11 @@ pub(crate) fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>
     if keys.reads_whole() {
         return;
     }
-    let mut reported = HashSet::new();
     for write in unit_key_uses(cx, facts.unit) {
         let (Access::Write, Key::Literal(key)) = (write.access, &write.key) else {
             continue;
         };
-        if owner_of(key).is_some() || keys.is_read(key) || !reported.insert(key.clone()) {
+        if owner_of(key).is_some() || keys.is_read(key) {
             continue;
         }
         // The first file to write it reports it (another file may be first).
