@@ -308,7 +308,12 @@ fn a_template_named_on_the_command_line_is_read_as_a_template() {
     ]);
     let (code, json) = run_json(
         dir.path(),
-        &["--session-keys", "--format", "json", "app/templates/page.html"],
+        &[
+            "--session-keys",
+            "--format",
+            "json",
+            "app/templates/page.html",
+        ],
     );
     assert_eq!(code, 0);
     assert_eq!(rows(&entry(&json, "theme")["reads"]), [1]);
