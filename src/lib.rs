@@ -14,6 +14,7 @@ mod lint;
 mod project;
 mod report;
 mod rules;
+mod server;
 mod show_settings;
 
 /// The command line: what the binary runs.
@@ -58,7 +59,7 @@ const IN_FLIGHT: usize = 16;
 /// 200,000 `+`, 20,000 nested brackets) is walked and dropped recursively;
 /// the parser grows its own stack, our walks rely on this one. It is only
 /// reserved address space until used.
-const WORKER_STACK: usize = 1024 * 1024 * 1024;
+pub(crate) const WORKER_STACK: usize = 1024 * 1024 * 1024;
 
 /// How a run ended, as the process exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -120,6 +120,12 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
     // write to stderr meanwhile, and would wait for a lock held here.
     let stdout = &mut std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
     let stderr = &mut std::io::stderr();
+    let args: Vec<OsString> = args.into_iter().collect();
+    // `flasklint server`, as `ruff server`: a path named `server` is
+    // still checked as `flasklint ./server`.
+    if args.len() == 2 && args[1] == "server" {
+        return crate::server::run();
+    }
     let args = match Args::try_parse_from(args) {
         Ok(args) => args,
         Err(error) => {
@@ -312,7 +318,9 @@ fn parse_size(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("`{text}` is not a size such as 20M"))
 }
 
-fn rule_set(selectors: &[String], option: &str) -> Result<RuleSet, String> {
+/// The rules a list of selectors names; an unknown one is an error that
+/// names `option`.
+pub(crate) fn rule_set(selectors: &[String], option: &str) -> Result<RuleSet, String> {
     selectors
         .iter()
         .filter(|selector| !selector.trim().is_empty())

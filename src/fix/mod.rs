@@ -4,6 +4,7 @@
 //! file is then left as it was.
 
 pub(crate) mod diff;
+pub(crate) mod noqa;
 pub(crate) mod write;
 
 use std::collections::BTreeMap;

@@ -73,6 +73,12 @@ impl LineIndex {
         }
     }
 
+    /// How many lines the text has (a text ending in a line break has an
+    /// empty last line).
+    pub(crate) fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
     /// The byte offset where 0-based `line` starts.
     pub(crate) fn line_start(&self, line: usize) -> TextSize {
         self.line_starts[line.min(self.line_starts.len() - 1)]

@@ -6,7 +6,7 @@ mod report;
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -15,7 +15,7 @@ use crate::analysis::checker::{Checker, backend_in_force};
 use crate::analysis::session::{InProject, SessionModel};
 use crate::analysis::session_keys::{Access, Key, KeyUse, Stored, key_uses};
 use crate::analysis::template_keys::template_keys;
-use crate::config::settings::{OutputFormat, Settings};
+use crate::config::settings::{OutputFormat, Scope, Settings};
 use crate::input::discover::{Discovered, DiscoveryError, FileToCheck, SourcePath, discover};
 use crate::input::source::{LineIndex, parse_module, strip_bom};
 use crate::lint::prefilter_skips;
@@ -29,6 +29,8 @@ pub(crate) struct Place {
     pub(crate) row: usize,
     pub(crate) column: usize,
     pub(crate) function: String,
+    /// The key's bytes in the file (for the editor).
+    pub(crate) span: (u32, u32),
 }
 
 /// A write, and what it stores.
@@ -102,6 +104,10 @@ impl Inventory {
                 row: location.row,
                 column: location.column,
                 function: key_use.function,
+                span: (
+                    key_use.key_range.start().into(),
+                    key_use.key_range.end().into(),
+                ),
             };
             let entry = self.keys.entry(key_use.key).or_default();
             match (key_use.access, key_use.stored) {
@@ -148,61 +154,15 @@ pub(crate) fn show(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> ExitStatus {
-    let found = discover(
-        paths,
-        &settings.configurations,
-        settings.force_exclude,
-        &settings.cwd,
-        &|path: &std::path::Path| settings.project.is_template(path),
-        &mut |warning| {
-            let _ = writeln!(stderr, "{warning}");
-        },
-    );
-    let mut files = match found {
-        Ok(Discovered { mut files, walked }) => {
-            if let Err(error) = crate::add_templates(settings, &mut files, &walked) {
-                let _ = write!(stderr, "{}", error.render(settings.report.color));
-                return ExitStatus::Error;
-            }
-            files
-        }
-        Err(DiscoveryError::MissingPath(path)) => {
-            let _ = writeln!(stderr, "error: path `{}` does not exist", path.display());
-            return ExitStatus::Error;
-        }
-        Err(DiscoveryError::Config(error)) => {
-            let _ = write!(stderr, "{}", error.render(settings.report.color));
+    let inventory = match gather(settings, paths, &mut |warning| {
+        let _ = writeln!(stderr, "{warning}");
+    }) {
+        Ok(inventory) => inventory,
+        Err(rendered) => {
+            let _ = write!(stderr, "{rendered}");
             return ExitStatus::Error;
         }
     };
-    // In path order, as discovery and the templates' addition left them.
-    let gathered: Vec<(String, Result<Option<Inventory>, String>)> = std::mem::take(&mut files)
-        .par_iter()
-        .map(|file| {
-            let keys = if file.source.template {
-                keys_of_template(settings, &file.source)
-            } else {
-                keys_of(settings, file)
-            };
-            (file.source.display.clone(), keys)
-        })
-        .collect();
-    let mut inventory = Inventory::default();
-    for (file, result) in gathered {
-        match result {
-            Ok(Some(mut of_file)) => {
-                for (key, entry) in std::mem::take(&mut of_file.keys) {
-                    let merged = inventory.keys.entry(key).or_default();
-                    merged.writes.extend(entry.writes);
-                    merged.reads.extend(entry.reads);
-                }
-            }
-            Ok(None) => {}
-            Err(reason) => {
-                let _ = writeln!(stderr, "warning: {file}: {reason}; its keys are not listed");
-            }
-        }
-    }
     let root_options = settings
         .project
         .root()
@@ -225,17 +185,88 @@ pub(crate) fn show(
     }
 }
 
+/// The inventory of the files under `paths`, Python and templates; a file
+/// that cannot be read is a warning. The error is the text to print.
+pub(crate) fn gather(
+    settings: &Settings,
+    paths: &[PathBuf],
+    warn: &mut dyn FnMut(String),
+) -> Result<Inventory, String> {
+    let found = discover(
+        paths,
+        &settings.configurations,
+        settings.force_exclude,
+        &settings.cwd,
+        &|path: &std::path::Path| settings.project.is_template(path),
+        &mut *warn,
+    );
+    let files = match found {
+        Ok(Discovered { mut files, walked }) => {
+            crate::add_templates(settings, &mut files, &walked)
+                .map_err(|error| error.render(settings.report.color))?;
+            files
+        }
+        Err(DiscoveryError::MissingPath(path)) => {
+            return Err(format!("error: path `{}` does not exist\n", path.display()));
+        }
+        Err(DiscoveryError::Config(error)) => return Err(error.render(settings.report.color)),
+    };
+    // In path order, as discovery and the templates' addition left them.
+    let gathered: Vec<(String, Result<Option<Inventory>, String>)> = files
+        .par_iter()
+        .map(|file| {
+            let keys = if file.source.template {
+                keys_of_template(settings, &file.source)
+            } else {
+                keys_of(settings, file)
+            };
+            (file.source.display.clone(), keys)
+        })
+        .collect();
+    let mut inventory = Inventory::default();
+    for (file, result) in gathered {
+        match result {
+            Ok(Some(mut of_file)) => {
+                for (key, entry) in std::mem::take(&mut of_file.keys) {
+                    let merged = inventory.keys.entry(key).or_default();
+                    merged.writes.extend(entry.writes);
+                    merged.reads.extend(entry.reads);
+                }
+            }
+            Ok(None) => {}
+            Err(reason) => warn(format!(
+                "warning: {file}: {reason}; its keys are not listed"
+            )),
+        }
+    }
+    Ok(inventory)
+}
+
 /// The keys a template reads and writes; `None` for one that names no
 /// session.
 fn keys_of_template(settings: &Settings, source: &SourcePath) -> Result<Option<Inventory>, String> {
-    let bytes = source.read(settings.max_file_size)?;
+    let bytes = read(settings, source)?;
     let text = std::str::from_utf8(&bytes).map_err(|_| "not valid UTF-8".to_string())?;
-    let found = template_keys(text);
-    if found.uses.is_empty() {
+    let uses = template_key_uses(text);
+    if uses.is_empty() {
         return Ok(None);
     }
-    let lines = LineIndex::new(text);
-    let uses = found
+    let mut inventory = Inventory::default();
+    inventory.add(&source.display, text, &LineIndex::new(text), uses);
+    Ok(Some(inventory))
+}
+
+/// A file's bytes: the editor's text for it, if any, else the disk's.
+fn read(settings: &Settings, source: &SourcePath) -> Result<Vec<u8>, String> {
+    match settings.project.given_text(&source.absolute) {
+        Some(text) => Ok(text),
+        None => source.read(settings.max_file_size),
+    }
+}
+
+/// The key uses of a template's text, as the inventory counts them.
+pub(crate) fn template_key_uses(text: &str) -> Vec<KeyUse> {
+    template_keys(text)
         .uses
         .into_iter()
         .map(|key_use| KeyUse {
@@ -251,48 +282,55 @@ fn keys_of_template(settings: &Settings, source: &SourcePath) -> Result<Option<I
                 bound: None,
             }),
         })
-        .collect();
-    let mut inventory = Inventory::default();
-    inventory.add(&source.display, text, &lines, uses);
-    Ok(Some(inventory))
+        .collect()
 }
 
 /// The keys one file reads and writes; `None` for a file that cannot use
 /// the session.
 fn keys_of(settings: &Settings, file: &FileToCheck) -> Result<Option<Inventory>, String> {
     let source = &file.source;
-    let bytes = source.read(settings.max_file_size)?;
+    let bytes = read(settings, source)?;
     let text = std::str::from_utf8(&bytes).map_err(|_| "not valid UTF-8".to_string())?;
-    let file_settings =
-        file.scope
-            .file_settings(&source.absolute, settings.fix, settings.max_file_size);
-    let in_project = InProject::new(&settings.project, Some(&source.absolute));
-    if prefilter_skips(&bytes, &file_settings, in_project) {
+    let uses = python_key_uses(settings, &file.scope, &source.absolute, text);
+    if uses.is_empty() {
         return Ok(None);
+    }
+    let text = strip_bom(text);
+    let mut inventory = Inventory::default();
+    inventory.add(&source.display, text, &LineIndex::new(text), uses);
+    Ok(Some(inventory))
+}
+
+/// The key uses of a Python text (offsets after any byte order mark), in
+/// its project; none for a text that cannot use the session.
+pub(crate) fn python_key_uses(
+    settings: &Settings,
+    scope: &Scope,
+    absolute: &Path,
+    text: &str,
+) -> Vec<KeyUse> {
+    let file_settings = scope.file_settings(absolute, settings.fix, settings.max_file_size);
+    let in_project = InProject::new(&settings.project, Some(absolute));
+    if prefilter_skips(text.as_bytes(), &file_settings, in_project) {
+        return Vec::new();
     }
     let text = strip_bom(text);
     let parsed = parse_module(text);
     let Some(module) = parsed.syntax().as_module() else {
-        return Ok(None);
+        return Vec::new();
     };
-    let options = &file.scope.rule_options;
+    let options = &scope.rule_options;
     let model = SessionModel::build(&module.body, &options.session_names, in_project);
     let lines = LineIndex::new(text);
     let checker = Checker {
         source: text,
         model: &model,
         project: &settings.project,
-        file: Some(&source.absolute),
+        file: Some(absolute),
         options,
         comments: &[],
         lines: &lines,
         keys: std::cell::OnceCell::new(),
     };
-    let uses = key_uses(&checker);
-    if uses.is_empty() {
-        return Ok(None);
-    }
-    let mut inventory = Inventory::default();
-    inventory.add(&source.display, text, &lines, uses);
-    Ok(Some(inventory))
+    key_uses(&checker)
 }

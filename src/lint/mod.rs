@@ -195,7 +195,7 @@ impl Pass for Linted {
 
 impl FileReport {
     /// A file with nothing to report.
-    fn empty(path: String) -> Self {
+    pub(crate) fn empty(path: String) -> Self {
         Self {
             path,
             source: None,

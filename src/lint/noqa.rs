@@ -16,7 +16,7 @@ use crate::rules::finding::Finding;
 
 /// Which codes a directive names.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Codes {
+pub(crate) enum Codes {
     All,
     Only(Vec<String>),
 }
@@ -111,39 +111,56 @@ fn file_directive(comment: &str) -> Option<Codes> {
     let rest = strip_prefix_ignore_case(comment.strip_prefix('#')?.trim_start(), "flasklint")?;
     let rest = rest.trim_start().strip_prefix(':')?.trim_start();
     let rest = strip_prefix_ignore_case(rest, "noqa")?;
-    codes_after(rest)
+    codes_after(rest).map(|(codes, _)| codes)
 }
 
 /// A `# noqa` anywhere in the comment, after a `#` (so that
 /// `# type: ignore  # noqa: FL101` works).
 fn line_directive(comment: &str) -> Option<Codes> {
+    line_directive_span(comment).map(|(_, codes)| codes)
+}
+
+/// A line directive with where it sits in the comment: from its `noqa` to
+/// the end of its last code.
+pub(crate) fn line_directive_span(comment: &str) -> Option<(std::ops::Range<usize>, Codes)> {
     comment.match_indices('#').find_map(|(at, _)| {
-        let rest = strip_prefix_ignore_case(comment[at + 1..].trim_start(), "noqa")?;
-        codes_after(rest)
+        let after_hash = &comment[at + 1..];
+        let start = at + 1 + (after_hash.len() - after_hash.trim_start().len());
+        let rest = strip_prefix_ignore_case(&comment[start..], "noqa")?;
+        let (codes, used) = codes_after(rest)?;
+        Some((start..start + 4 + used, codes))
     })
 }
 
 /// After `noqa`: nothing (all codes), or `:` and a list of codes separated
-/// by commas or spaces. `noqa` glued to a word (`noqanswer`) is no
-/// directive.
-fn codes_after(rest: &str) -> Option<Codes> {
-    let Some(list) = rest.trim_start().strip_prefix(':') else {
+/// by commas or spaces; with the bytes of `rest` the directive takes.
+/// `noqa` glued to a word (`noqanswer`) is no directive.
+fn codes_after(rest: &str) -> Option<(Codes, usize)> {
+    let trimmed = rest.trim_start();
+    let Some(list) = trimmed.strip_prefix(':') else {
         let glued = rest.starts_with(|c: char| c.is_alphanumeric() || c == '_');
-        return (!glued).then_some(Codes::All);
+        return (!glued).then_some((Codes::All, 0));
     };
-    let codes: Vec<String> = list
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .map_while(|word| {
-            let code = word.trim();
-            (code.is_empty() || is_code(code)).then(|| code.to_string())
-        })
-        .filter(|code| !code.is_empty())
-        .collect();
+    let list_start = rest.len() - list.len();
+    let mut codes = Vec::new();
+    let mut used = list_start;
+    let mut at = 0;
+    for word in list.split_inclusive(|c: char| c == ',' || c.is_whitespace()) {
+        let code = word.trim_end_matches(|c: char| c == ',' || c.is_whitespace());
+        if !code.is_empty() {
+            if !is_code(code) {
+                break;
+            }
+            codes.push(code.to_string());
+            used = list_start + at + code.len();
+        }
+        at += word.len();
+    }
     // `# noqa:` followed by no code silences everything, as in ruff.
     Some(if codes.is_empty() {
-        Codes::All
+        (Codes::All, used)
     } else {
-        Codes::Only(codes)
+        (Codes::Only(codes), used)
     })
 }
 

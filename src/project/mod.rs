@@ -220,7 +220,8 @@ impl Project {
             .or_else(|| read_regular_file(path, self.max_file_size).ok())
     }
 
-    fn given_text(&self, path: &Path) -> Option<Vec<u8>> {
+    /// The text given for a file with [`Project::set_text`], if any.
+    pub(crate) fn given_text(&self, path: &Path) -> Option<Vec<u8>> {
         lock(&self.texts).get(path).cloned()
     }
 

@@ -9,6 +9,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 
+pub mod lsp;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use tempfile::TempDir;
