@@ -584,3 +584,55 @@ fn requests_before_initialize_are_refused() {
     assert_eq!(server.shut_down(), 0);
     let _ = uri(Path::new("/"));
 }
+
+/// A real editor as the client: headless Neovim 0.7 (Debian's package)
+/// opens a file of the demo app through `vim.lsp.start_client`, receives
+/// its diagnostics, asks for code actions and applies "Disable for this
+/// line".
+#[test]
+#[ignore = "needs Neovim (apt-get install neovim); .ci/run runs it (cargo test -- --include-ignored)"]
+fn neovim_receives_diagnostics_and_code_actions() {
+    let dir = demo();
+    let out = dir.path().join("nvim-result.json");
+    let file = auth(&dir);
+    let status = std::process::Command::new("nvim")
+        .args(["--headless", "-u", "NONE", "-i", "NONE", "-n", "-c"])
+        .arg(format!(
+            "luafile {}",
+            common::root().join("tests/editors/neovim.lua").display()
+        ))
+        .env("FLASKLINT_BIN", env!("CARGO_BIN_EXE_flasklint"))
+        .env("FLASKLINT_ROOT", dir.path())
+        .env("FLASKLINT_FILE", &file)
+        .env("FLASKLINT_NVIM_OUT", &out)
+        .stdin(std::process::Stdio::null())
+        .status()
+        .expect("nvim runs (apt-get install neovim)");
+    assert!(status.success());
+    let seen: Value =
+        serde_json::from_slice(&fs::read(&out).expect("nvim wrote its result")).unwrap();
+    assert_eq!(seen["errors"], json!([]), "{seen:#}");
+    assert_eq!(seen["diagnostics_arrived"], true, "{seen:#}");
+    let seen_codes: Vec<&str> = seen["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(seen_codes, ["FL101", "FL104", "FL106"]);
+    assert_eq!(seen["diagnostics"][0]["source"], "flasklint");
+    assert_eq!(seen["diagnostics"][0]["lnum"], 16);
+    assert_eq!(
+        seen["actions"],
+        json!([
+            "flasklint (FL101): Merge into one `session.update(...)` call",
+            "flasklint (FL101): Disable for this line",
+            "flasklint: Fix all safe fixes",
+        ])
+    );
+    assert_eq!(
+        seen["line_after_noqa"],
+        "    session[\"user_id\"] = user.id  # noqa: FL101"
+    );
+    assert_eq!(seen["stopped"], true);
+}
