@@ -15,6 +15,7 @@ mod project;
 mod report;
 mod rules;
 mod server;
+mod show_files;
 mod show_settings;
 
 /// The command line: what the binary runs.
@@ -87,6 +88,7 @@ pub fn run(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write) 
     match &settings.input {
         Input::ShowSettings(file) => return show_settings::show(settings, file, stdout, stderr),
         Input::SessionKeys(paths) => return keys::show(settings, paths, stdout, stderr),
+        Input::ShowFiles(paths) => return show_files::show(settings, paths, stdout, stderr),
         _ => {}
     }
     let started = Instant::now();
@@ -106,7 +108,7 @@ pub fn run(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write) 
     let outcome = match &settings.input {
         Input::Stdin(name) => check_stdin(settings, name, &mut out),
         Input::Paths(paths) => check_paths(settings, paths, &mut out),
-        Input::ShowSettings(_) | Input::SessionKeys(_) => Ok(()),
+        Input::ShowSettings(_) | Input::SessionKeys(_) | Input::ShowFiles(_) => Ok(()),
     };
     for warning in settings.project.take_warnings() {
         out.warn(&warning);
@@ -115,6 +117,16 @@ pub fn run(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write) 
         return status;
     }
     let summary = out.summary;
+    if settings.add_noqa {
+        if !settings.quiet {
+            out.warn(&format!(
+                "Added {} noqa directive{}.",
+                summary.noqa_added,
+                plural(summary.noqa_added)
+            ));
+        }
+        return ExitStatus::Success;
+    }
     if !matches!(settings.fix, FixMode::Diff { .. })
         && let Err(error) = out.finish_report()
     {
@@ -361,6 +373,7 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
                                 );
                                 match settings.fix {
                                     FixMode::Apply { .. } => write_fixes(&source.path, report),
+                                    _ if settings.add_noqa => with_noqa(source, report),
                                     _ => report,
                                 }
                             })
@@ -435,6 +448,19 @@ fn write_fixes(path: &Path, mut report: FileReport) -> FileReport {
     };
     unchanged.warnings.push(warning);
     unchanged
+}
+
+/// Adds the `noqa` directives a report's findings need to its file; the
+/// report then shows no finding, and counts the directives.
+fn with_noqa(source: &SourcePath, report: FileReport) -> FileReport {
+    let (added, warnings) = fix::add_noqa::add_noqa(&source.path, &report, Language::of(source));
+    let mut done = FileReport {
+        noqa_added: added,
+        ..FileReport::empty(report.path)
+    };
+    done.warnings = report.warnings;
+    done.warnings.extend(warnings);
+    done
 }
 
 /// Checks standard input as the file `name` (its per-file ignores apply;

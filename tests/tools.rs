@@ -48,18 +48,55 @@ fn staged_repo(files: &[(&str, &str)]) -> TempDir {
 
 /// `pre-commit try-repo <this checkout> flasklint` on the staged files.
 fn try_repo(repo: &Path) -> Output {
+    try_hook(repo, "flasklint", &mut Command::new("pre-commit"))
+}
+
+/// `pre-commit try-repo <this checkout> HOOK` on the staged files.
+fn try_hook(repo: &Path, hook: &str, command: &mut Command) -> Output {
     // A cache that outlives the test, so the hook is built once per checkout.
     let home: PathBuf = root().join("target").join("pre-commit-home");
-    run(Command::new("pre-commit")
+    run(command
         .current_dir(repo)
         .env("PRE_COMMIT_HOME", home)
         .args([
             "try-repo",
             root().to_str().expect("utf-8 path"),
-            "flasklint",
+            hook,
             "--color",
             "never",
         ]))
+}
+
+#[test]
+#[ignore = "needs pre-commit from PyPI; .ci/run runs it (cargo test -- --include-ignored)"]
+fn the_system_hook_runs_the_flasklint_on_path_without_a_build() {
+    let binary = Path::new(env!("CARGO_BIN_EXE_flasklint"));
+    let path = format!(
+        "{}:{}",
+        binary.parent().expect("bin dir").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let bad = staged_repo(&[("app/views.py", REPEATED)]);
+    let started = std::time::Instant::now();
+    let output = try_hook(
+        bad.path(),
+        "flasklint-system",
+        Command::new("pre-commit").env("PATH", &path),
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(
+        text(&output).contains("app/views.py:5:5"),
+        "{}",
+        text(&output)
+    );
+    eprintln!("flasklint-system, first run: {:?}", started.elapsed());
+    let clean = staged_repo(&[("app/views.py", CLEAN)]);
+    let output = try_hook(
+        clean.path(),
+        "flasklint-system",
+        Command::new("pre-commit").env("PATH", &path),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
 }
 
 const REPEATED: &str = "from flask import session\n\n\ndef login(user):\n    session[\"user_id\"] = user.id\n    session[\"name\"] = user.name\n";
@@ -293,4 +330,25 @@ fn the_fixed_trial_app_keeps_every_change_under_flask() {
             serde_json::json!({"remember": 500, "choose": 500, "tags": 500, "avatar": 500, "ids": 200})
         );
     }
+}
+
+#[test]
+#[ignore = "needs junitparser from PyPI; .ci/run runs it (cargo test -- --include-ignored)"]
+fn junit_report_is_read_by_junitparser() {
+    let report = root().join("target").join("junit-demo.xml");
+    let output = run(Command::new(env!("CARGO_BIN_EXE_flasklint"))
+        .current_dir(root().join("fixtures/demo"))
+        .args(["--format", "junit", "--output-file"])
+        .arg(&report)
+        .arg("."));
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let script = "import sys\n\
+from junitparser import JUnitXml, Failure\n\
+xml = JUnitXml.fromfile(sys.argv[1])\n\
+cases = [case for suite in xml for case in suite]\n\
+failures = [r for case in cases for r in case.result if isinstance(r, Failure)]\n\
+print(len(cases), len(failures), failures[0].type)\n";
+    let output = run(Command::new("python3").arg("-c").arg(script).arg(&report));
+    assert!(output.status.success(), "{}", text(&output));
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "7 12 FL106");
 }

@@ -45,6 +45,17 @@ struct Args {
     /// Apply the safe fixes in place, then report what remains.
     #[arg(long)]
     fix: bool,
+    /// Add `# noqa: CODE` to every line with a finding (templates:
+    /// `{# noqa: CODE #}`), extending an existing `# noqa:` list.
+    #[arg(long, conflicts_with_all = ["fix", "diff", "stdin_filename", "session_keys", "show_settings"])]
+    add_noqa: bool,
+    /// Write the report to this file (atomically) instead of stdout.
+    #[arg(long, value_name = "PATH")]
+    output_file: Option<PathBuf>,
+    /// Print the files that would be checked, and the project root, instead
+    /// of checking them.
+    #[arg(long, conflicts_with_all = ["fix", "diff", "add_noqa", "session_keys", "show_settings"])]
+    show_files: bool,
     /// Print the fixes as a unified diff; change no file.
     #[arg(long, conflicts_with = "fix")]
     diff: bool,
@@ -143,10 +154,46 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
     if args.list_rules {
         return list_rules(stdout);
     }
-    match settings(args, stderr) {
-        Ok(settings) => run(&settings, stdout, stderr),
+    let output_file = args.output_file.clone();
+    let settings = match settings(args, stderr) {
+        Ok(settings) => settings,
         Err(message) => {
             let _ = write!(stderr, "{message}");
+            return ExitStatus::Error;
+        }
+    };
+    match output_file {
+        None => run(&settings, stdout, stderr),
+        Some(path) => run_to_file(&settings, &path, stderr),
+    }
+}
+
+/// `--output-file`: the report goes to `path`, written whole at the end;
+/// chatter stays on stderr and the exit status is the run's.
+fn run_to_file(settings: &Settings, path: &Path, stderr: &mut dyn Write) -> ExitStatus {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        let _ = writeln!(
+            stderr,
+            "error: cannot write the report to `{}`: the directory `{}` does not exist",
+            path.display(),
+            dir.display()
+        );
+        return ExitStatus::Error;
+    }
+    let mut report = Vec::new();
+    let status = run(settings, &mut report, stderr);
+    match crate::fix::write::write_new_file(path, &report) {
+        Ok(()) => status,
+        Err(reason) => {
+            let _ = writeln!(
+                stderr,
+                "error: cannot write the report to `{}`: {reason}",
+                path.display()
+            );
             ExitStatus::Error
         }
     }
@@ -184,6 +231,10 @@ fn settings(args: Args, stderr: &mut dyn Write) -> Result<Settings, String> {
             [] => vec![PathBuf::from(".")],
             paths => paths.to_vec(),
         }),
+        _ if args.show_files => Input::ShowFiles(match args.paths.as_slice() {
+            [] => vec![PathBuf::from(".")],
+            paths => paths.to_vec(),
+        }),
         (None, [dash]) if dash.as_os_str() == "-" => Input::Stdin(PathBuf::from("-")),
         (None, []) => Input::Paths(vec![PathBuf::from(".")]),
         (None, paths) => Input::Paths(paths.to_vec()),
@@ -191,7 +242,7 @@ fn settings(args: Args, stderr: &mut dyn Write) -> Result<Settings, String> {
     let unsafe_fixes = args.unsafe_fixes;
     let max_file_size = args.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
     let (root, fallback) = match &input {
-        Input::Paths(paths) | Input::SessionKeys(paths) => {
+        Input::Paths(paths) | Input::SessionKeys(paths) | Input::ShowFiles(paths) => {
             one_configuration(&configurations, paths, &cwd)
                 .map_or_else(|| configurations.project_root(), |dir| (dir, false))
         }
@@ -245,6 +296,7 @@ fn settings(args: Args, stderr: &mut dyn Write) -> Result<Settings, String> {
         },
         cwd,
         exit_zero: args.exit_zero,
+        add_noqa: args.add_noqa,
         quiet: args.quiet,
         verbose: args.verbose,
     })

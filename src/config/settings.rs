@@ -50,6 +50,10 @@ pub enum OutputFormat {
     Sarif,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// GitLab Code Quality (a JSON array of issues).
+    Gitlab,
+    /// JUnit XML: a testcase per file, a failure per finding.
+    Junit,
 }
 
 /// When to colour the text report.
@@ -141,6 +145,8 @@ pub(crate) enum Input {
     Stdin(PathBuf),
     /// No check: print the settings for this file (`--show-settings`).
     ShowSettings(PathBuf),
+    /// No check: list the files that would be checked (`--show-files`).
+    ShowFiles(Vec<PathBuf>),
     /// No check: print the session keys of these paths (`--session-keys`).
     SessionKeys(Vec<PathBuf>),
 }
@@ -461,6 +467,8 @@ pub struct Settings {
     pub(crate) report: ReportOptions,
     /// Exit 0 even when findings remain.
     pub(crate) exit_zero: bool,
+    /// `--add-noqa`: silence every finding with a directive on its line.
+    pub(crate) add_noqa: bool,
     /// Print only the findings: no summary, no chatter.
     pub(crate) quiet: bool,
     /// Print what was checked, on stderr.

@@ -3,6 +3,7 @@
 //! ruff). A pass whose result does not parse is a bug in a fix: the whole
 //! file is then left as it was.
 
+pub(crate) mod add_noqa;
 pub(crate) mod diff;
 pub(crate) mod noqa;
 pub(crate) mod write;

@@ -31,6 +31,27 @@ pub(crate) fn replace_file(path: &Path, original: &[u8], contents: &[u8]) -> Res
     result
 }
 
+/// Writes a new file at `path` (`--output-file`): to a temporary file
+/// beside it, then renamed over it, so that a reader never sees half a
+/// report and a failed write leaves nothing behind.
+pub(crate) fn write_new_file(path: &Path, contents: &[u8]) -> Result<(), String> {
+    let temporary = temporary_path(path);
+    let mut file = File::options()
+        .write(true)
+        .create_new(true)
+        .open(&temporary)
+        .map_err(|e| format!("cannot create a file there: {e}"))?;
+    let result = file
+        .write_all(contents)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| format!("cannot write it: {e}"))
+        .and_then(|()| fs::rename(&temporary, path).map_err(|e| format!("cannot write it: {e}")));
+    if result.is_err() {
+        let _ = fs::remove_file(&temporary);
+    }
+    result
+}
+
 fn write_temporary(
     temporary: &Path,
     contents: &[u8],

@@ -41,6 +41,8 @@ pub struct FileReport {
     pub warnings: Vec<String>,
     /// What fixing changed, with `--fix` or `--diff`.
     pub fixed: Option<Fixed>,
+    /// With `--add-noqa`: the lines that gained or extended a directive.
+    pub(crate) noqa_added: usize,
 }
 
 /// A file's text before and after its fixes, byte order mark included.
@@ -203,6 +205,7 @@ impl FileReport {
             findings: Vec::new(),
             warnings: Vec::new(),
             fixed: None,
+            noqa_added: 0,
         }
     }
 
@@ -221,6 +224,7 @@ impl FileReport {
             findings: linted.findings,
             warnings: linted.warnings,
             fixed,
+            noqa_added: 0,
         }
     }
 }

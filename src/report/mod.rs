@@ -4,7 +4,9 @@
 
 mod concise;
 mod github;
+mod gitlab;
 mod json;
+mod junit;
 mod sarif;
 mod snippet;
 mod statistics;
@@ -62,6 +64,8 @@ pub struct Summary {
     pub(crate) fixed: usize,
     /// Files that fixes change.
     pub(crate) diffs: usize,
+    /// Lines that gained or extended a `noqa` directive (`--add-noqa`).
+    pub(crate) noqa_added: usize,
 }
 
 /// Whether a finding's fix is applied by `--fix` (with `unsafe_fixes`,
@@ -87,6 +91,7 @@ impl Summary {
     /// Counts a file's findings.
     pub(crate) fn add(&mut self, report: &FileReport) {
         self.files += 1;
+        self.noqa_added += report.noqa_added;
         self.findings += report.findings.len();
         for finding in &report.findings {
             let (fixable, unsafe_only) = fixability(finding, self.unsafe_fixes);
@@ -154,6 +159,8 @@ pub fn reporter(settings: &ReportOptions, rules: RuleSet) -> Box<dyn Reporter> {
         OutputFormat::JsonLines => Box::new(json::JsonReporter::lines()),
         OutputFormat::Sarif => Box::new(sarif::SarifReporter::new(rules, &settings.cwd)),
         OutputFormat::Github => Box::new(github::GithubReporter),
+        OutputFormat::Gitlab => Box::new(gitlab::GitlabReporter::new()),
+        OutputFormat::Junit => Box::new(junit::JunitReporter::default()),
     }
 }
 

@@ -128,6 +128,7 @@ impl Facts {
                     cwd: root.to_path_buf(),
                 },
                 exit_zero: false,
+                add_noqa: false,
                 quiet: true,
                 verbose: false,
             },
