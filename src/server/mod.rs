@@ -17,6 +17,9 @@ mod transport;
 mod uri;
 mod workspace;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
