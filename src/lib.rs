@@ -343,6 +343,16 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
             })
         };
         pool.install(|| settings.project.scan_now(&skip, &walked));
+        // FL106's question of which files may read a misspelt key runs a
+        // parallel loop the first time it is asked. Asked here, before the
+        // check: asked by a worker, that loop could hand the same worker
+        // another batch that asks it again, inside its own initialisation.
+        if files
+            .iter()
+            .any(|file| file.scope.rules.contains(rules::Rule::UnknownSessionKey))
+        {
+            pool.install(|| settings.project.keys().may_read_unknown(None));
+        }
     }
     // Workers take batches of files in path order (`par_bridge` hands them
     // out one by one) and send each batch's reports here; reports are
