@@ -333,8 +333,8 @@ fn the_fixed_trial_app_keeps_every_change_under_flask() {
 }
 
 #[test]
-#[ignore = "needs junitparser from PyPI; .ci/run runs it (cargo test -- --include-ignored)"]
-fn junit_report_is_read_by_junitparser() {
+#[ignore = "needs junitparser and lxml from PyPI; .ci/run runs it (cargo test -- --include-ignored)"]
+fn junit_report_is_read_by_junitparser_and_valid_against_junit_10_xsd() {
     let report = root().join("target").join("junit-demo.xml");
     let output = run(Command::new(env!("CARGO_BIN_EXE_flasklint"))
         .current_dir(root().join("fixtures/demo"))
@@ -347,8 +347,15 @@ from junitparser import JUnitXml, Failure\n\
 xml = JUnitXml.fromfile(sys.argv[1])\n\
 cases = [case for suite in xml for case in suite]\n\
 failures = [r for case in cases for r in case.result if isinstance(r, Failure)]\n\
-print(len(cases), len(failures), failures[0].type)\n";
-    let output = run(Command::new("python3").arg("-c").arg(script).arg(&report));
+print(len(cases), len(failures), failures[0].type)\n\
+from lxml import etree\n\
+schema = etree.XMLSchema(etree.parse(sys.argv[2]))\n\
+schema.assertValid(etree.parse(sys.argv[1]))\n";
+    let output = run(Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&report)
+        .arg(root().join("schemas/junit-10.xsd")));
     assert!(output.status.success(), "{}", text(&output));
     assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "7 12 FL106");
 }
