@@ -359,3 +359,21 @@ schema.assertValid(etree.parse(sys.argv[1]))\n";
     assert!(output.status.success(), "{}", text(&output));
     assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "7 12 FL106");
 }
+
+#[test]
+#[ignore = "needs pytest-lsp from PyPI; .ci/run runs it (cargo test -- --include-ignored)"]
+fn pytest_lsp_suite_passes() {
+    let output = run(Command::new("python3")
+        .current_dir(root())
+        .args([
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/lsp_pytest",
+        ])
+        .env("FLASKLINT_BIN", env!("CARGO_BIN_EXE_flasklint")));
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(text(&output).contains("2 passed"), "{}", text(&output));
+}
