@@ -636,3 +636,51 @@ fn neovim_receives_diagnostics_and_code_actions() {
     );
     assert_eq!(seen["stopped"], true);
 }
+
+#[test]
+fn each_workspace_folder_is_its_own_project() {
+    // Folder `a` writes "cart_items"; folder `b` reads "cart_itemz". Were they
+    // one project, `b`'s read would be a near miss of `a`'s key (FL106).
+    let a = common::tree(&[
+        ("flasklint.toml", ""),
+        (
+            "views.py",
+            "from flask import session\n\ndef login(u):\n    session[\"cart_items\"] = u\n",
+        ),
+    ]);
+    let b = common::tree(&[
+        ("flasklint.toml", ""),
+        (
+            "views.py",
+            "from flask import session\n\ndef me():\n    return session.get(\"cart_itemz\")\n",
+        ),
+    ]);
+    let mut server = Server::start(a.path(), &[]);
+    let response = server.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "capabilities": {},
+            "workspaceFolders": [
+                { "uri": uri(a.path()), "name": "a" },
+                { "uri": uri(b.path()), "name": "b" },
+            ],
+        }),
+    );
+    assert!(response["result"]["capabilities"].is_object());
+    server.notify("initialized", json!({}));
+    let path = b.path().join("views.py");
+    let text = fs::read_to_string(&path).unwrap();
+    let b_uri = server.open(&path, "python", &text);
+    assert_eq!(codes(&server.diagnostics(&b_uri, 1)), Vec::<String>::new());
+    // The same read with the key written in its own folder is a typo.
+    let writer = b.path().join("auth.py");
+    let written = "from flask import session\n\ndef login(u):\n    session[\"cart_items\"] = u\n";
+    fs::write(&writer, written).unwrap();
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": uri(&writer), "type": 1 }] }),
+    );
+    server.codes_become(&b_uri, &["FL106"]);
+    assert_eq!(server.shut_down(), 0);
+}
