@@ -10,19 +10,6 @@ use std::path::Path;
 use common::{flasklint, root, tree};
 use serde_json::Value;
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
@@ -52,7 +39,7 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn add_noqa_silences_the_demo_and_a_second_run_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&root().join("fixtures/demo"), dir.path());
+    common::copy_dir(&root().join("fixtures/demo"), dir.path());
     let output = flasklint()
         .current_dir(dir.path())
         .args(["--add-noqa", "."])
@@ -174,7 +161,7 @@ fn add_noqa_handles_thousands_of_findings_in_one_file() {
 #[test]
 fn output_file_gets_the_report_and_the_exit_code_is_unchanged() {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&root().join("fixtures/demo"), dir.path());
+    common::copy_dir(&root().join("fixtures/demo"), dir.path());
     let output = flasklint()
         .current_dir(dir.path())
         .args(["--format", "json", "--output-file", "report.json", "."])

@@ -15,21 +15,8 @@ use tempfile::TempDir;
 /// A copy of the demo app, to change freely.
 fn demo() -> TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&common::root().join("fixtures/demo"), dir.path());
+    common::copy_dir(&common::root().join("fixtures/demo"), dir.path());
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 fn codes(diagnostics: &[Value]) -> Vec<String> {

@@ -78,6 +78,9 @@ impl Snapshot {
 
     /// The diagnostics of a report of this snapshot.
     pub(crate) fn diagnostics(&self, report: &FileReport) -> Vec<Value> {
+        if report.findings.is_empty() {
+            return Vec::new(); // no index, no noqa planner (a second parse)
+        }
         let lines = LineIndex::new(&self.text);
         let located = Located {
             text: &self.text,

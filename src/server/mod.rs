@@ -698,10 +698,10 @@ impl Server {
             .documents
             .values()
             .filter(|document| {
-                document
-                    .path
-                    .as_ref()
-                    .is_some_and(|path| Arc::ptr_eq(&self.owner(path), workspace))
+                document.path.as_ref().is_some_and(|path| {
+                    self.owner_of(path)
+                        .is_some_and(|owner| Arc::ptr_eq(&owner, workspace))
+                })
             })
             .map(|document| document.uri.clone())
             .collect();
@@ -793,11 +793,6 @@ impl Server {
             .filter(|workspace| path.starts_with(&workspace.root))
             .max_by_key(|workspace| workspace.root.components().count())
             .cloned()
-    }
-
-    fn owner(&self, path: &Path) -> Arc<Workspace> {
-        self.owner_of(path)
-            .unwrap_or_else(|| Arc::new(Workspace::new(PathBuf::new())))
     }
 
     /// The workspace of documents with no file: the first folder, or the

@@ -160,3 +160,17 @@ pub fn fixture_dirs() -> Vec<String> {
         .chain(["fixtures/session", "fixtures/noqa", "fixtures/trial/myshop"].map(str::to_string))
         .collect()
 }
+
+/// Copies a directory tree (the demo app, into a temporary directory).
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
