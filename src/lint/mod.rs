@@ -78,6 +78,15 @@ pub(crate) fn lint_file(
     {
         return FileReport::empty(display);
     }
+    // A template is checked for FL106 only: the scan read its keys, and
+    // knows whether it reads one that nothing writes.
+    if source.template
+        && in_project.file.is_some_and(|f| {
+            in_project.project.skips(f) || !in_project.project.keys().may_read_unknown(Some(f))
+        })
+    {
+        return FileReport::empty(display);
+    }
     let bytes = match source.read(settings.max_file_size) {
         Ok(bytes) => bytes,
         Err(reason) => return io_error(display, settings.rules, reason),

@@ -340,6 +340,11 @@ impl Project {
             }
             if self.is_template(path) {
                 if !keys::may_name_keys(&bytes) {
+                    // Nothing to check in it either (a template that is not
+                    // UTF-8 still is: FL001).
+                    if skip.is_some() && std::str::from_utf8(&bytes).is_ok() {
+                        lock(&skipped).insert(path.clone());
+                    }
                     return None;
                 }
                 let Ok(text) = String::from_utf8(bytes) else {
