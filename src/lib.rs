@@ -412,6 +412,36 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
     })
 }
 
+/// The files under `paths` a check would read, templates included, in path
+/// order; the error is the text to print. (`--session-keys` and
+/// `--show-files`; the check itself also keeps the dependency files the
+/// walk sees, for the project's scan.)
+pub(crate) fn files_under(
+    settings: &Settings,
+    paths: &[PathBuf],
+    warn: &mut dyn FnMut(String),
+) -> Result<Vec<FileToCheck>, String> {
+    let found = discover(
+        paths,
+        &settings.configurations,
+        settings.force_exclude,
+        &settings.cwd,
+        &|path: &Path| settings.project.is_template(path),
+        warn,
+    );
+    match found {
+        Ok(Discovered { mut files, walked }) => {
+            add_templates(settings, &mut files, &walked)
+                .map_err(|error| error.render(settings.report.color))?;
+            Ok(files)
+        }
+        Err(DiscoveryError::MissingPath(path)) => {
+            Err(format!("error: path `{}` does not exist\n", path.display()))
+        }
+        Err(DiscoveryError::Config(error)) => Err(error.render(settings.report.color)),
+    }
+}
+
 /// Marks the templates among the files named on the command line, and adds
 /// those the walks found, in path order: they are checked for FL106.
 pub(crate) fn add_templates(

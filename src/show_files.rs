@@ -3,11 +3,10 @@
 //! the project root goes to stderr, so that the list pipes cleanly.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::ExitStatus;
 use crate::config::settings::Settings;
-use crate::input::discover::{Discovered, DiscoveryError, discover};
 
 /// Prints the files under `paths` that would be checked.
 pub(crate) fn show(
@@ -16,30 +15,13 @@ pub(crate) fn show(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> ExitStatus {
-    let found = discover(
-        paths,
-        &settings.configurations,
-        settings.force_exclude,
-        &settings.cwd,
-        &|path: &Path| settings.project.is_template(path),
-        &mut |warning| {
-            let _ = writeln!(stderr, "{warning}");
-        },
-    );
-    let files = match found {
-        Ok(Discovered { mut files, walked }) => {
-            if let Err(error) = crate::add_templates(settings, &mut files, &walked) {
-                let _ = write!(stderr, "{}", error.render(settings.report.color));
-                return ExitStatus::Error;
-            }
-            files
-        }
-        Err(DiscoveryError::MissingPath(path)) => {
-            let _ = writeln!(stderr, "error: path `{}` does not exist", path.display());
-            return ExitStatus::Error;
-        }
-        Err(DiscoveryError::Config(error)) => {
-            let _ = write!(stderr, "{}", error.render(settings.report.color));
+    let warn = &mut |warning: String| {
+        let _ = writeln!(stderr, "{warning}");
+    };
+    let files = match crate::files_under(settings, paths, warn) {
+        Ok(files) => files,
+        Err(rendered) => {
+            let _ = write!(stderr, "{rendered}");
             return ExitStatus::Error;
         }
     };

@@ -16,7 +16,7 @@ use crate::analysis::session::{InProject, SessionModel};
 use crate::analysis::session_keys::{Access, Key, KeyUse, Stored, key_uses};
 use crate::analysis::template_keys::template_keys;
 use crate::config::settings::{OutputFormat, Scope, Settings};
-use crate::input::discover::{Discovered, DiscoveryError, FileToCheck, SourcePath, discover};
+use crate::input::discover::{FileToCheck, SourcePath};
 use crate::input::source::{LineIndex, parse_module, strip_bom};
 use crate::lint::prefilter_skips;
 use crate::project::Backend;
@@ -192,25 +192,7 @@ pub(crate) fn gather(
     paths: &[PathBuf],
     warn: &mut dyn FnMut(String),
 ) -> Result<Inventory, String> {
-    let found = discover(
-        paths,
-        &settings.configurations,
-        settings.force_exclude,
-        &settings.cwd,
-        &|path: &std::path::Path| settings.project.is_template(path),
-        &mut *warn,
-    );
-    let files = match found {
-        Ok(Discovered { mut files, walked }) => {
-            crate::add_templates(settings, &mut files, &walked)
-                .map_err(|error| error.render(settings.report.color))?;
-            files
-        }
-        Err(DiscoveryError::MissingPath(path)) => {
-            return Err(format!("error: path `{}` does not exist\n", path.display()));
-        }
-        Err(DiscoveryError::Config(error)) => return Err(error.render(settings.report.color)),
-    };
+    let files = crate::files_under(settings, paths, warn)?;
     // In path order, as discovery and the templates' addition left them.
     let gathered: Vec<(String, Result<Option<Inventory>, String>)> = files
         .par_iter()
