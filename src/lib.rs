@@ -177,7 +177,7 @@ pub fn run(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write) 
 /// How a run ends when its output cannot be written: quietly and with
 /// success when the reader went away (`flasklint . | head -1`), as ripgrep
 /// does; else as a failed run.
-fn write_failed(error: &std::io::Error) -> ExitStatus {
+pub(crate) fn write_failed(error: &std::io::Error) -> ExitStatus {
     if error.kind() == std::io::ErrorKind::BrokenPipe {
         ExitStatus::Success
     } else {

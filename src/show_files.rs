@@ -32,9 +32,8 @@ pub(crate) fn show(
         .iter()
         .try_for_each(|file| writeln!(stdout, "{}", file.source.display))
         .and_then(|()| stdout.flush());
-    match written {
-        Ok(()) => ExitStatus::Success,
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitStatus::Success,
-        Err(_) => ExitStatus::Error,
-    }
+    written.map_or_else(
+        |error| crate::write_failed(&error),
+        |()| ExitStatus::Success,
+    )
 }

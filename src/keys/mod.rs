@@ -178,11 +178,10 @@ pub(crate) fn show(
     for warning in settings.project.take_warnings() {
         let _ = writeln!(stderr, "{warning}");
     }
-    match written.and_then(|()| stdout.flush()) {
-        Ok(()) => ExitStatus::Success,
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitStatus::Success,
-        Err(_) => ExitStatus::Error,
-    }
+    written.and_then(|()| stdout.flush()).map_or_else(
+        |error| crate::write_failed(&error),
+        |()| ExitStatus::Success,
+    )
 }
 
 /// The inventory of the files under `paths`, Python and templates; a file
