@@ -321,26 +321,29 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
     // A checked file the scan finds the prefilter skips is not read again,
     // and a directory discovery walked is not walked again.
     if files.iter().any(|file| !file.scope.rules.is_empty()) {
-        let by_path: FastMap<&Path, &FileToCheck> = files
+        // By the path's bytes: hashing a `Path` parses its components.
+        let by_path: FastMap<&[u8], &FileToCheck> = files
             .iter()
-            .map(|file| (file.source.absolute.as_path(), file))
+            .map(|file| (file.source.absolute.as_os_str().as_encoded_bytes(), file))
             .collect();
         let skip = |path: &Path, bytes: &[u8]| {
             // A template is no Python: the prefilter does not speak for it.
-            by_path.get(path).is_some_and(|file| {
-                if file.source.template {
-                    return false;
-                }
-                let file_settings =
-                    file.scope
-                        .file_settings(path, settings.fix, settings.max_file_size);
-                std::str::from_utf8(bytes).is_ok()
-                    && lint::prefilter_skips(
-                        bytes,
-                        &file_settings,
-                        InProject::new(&settings.project, Some(path)),
-                    )
-            })
+            by_path
+                .get(path.as_os_str().as_encoded_bytes())
+                .is_some_and(|file| {
+                    if file.source.template {
+                        return false;
+                    }
+                    let file_settings =
+                        file.scope
+                            .file_settings(path, settings.fix, settings.max_file_size);
+                    std::str::from_utf8(bytes).is_ok()
+                        && lint::prefilter_skips(
+                            bytes,
+                            &file_settings,
+                            InProject::new(&settings.project, Some(path)),
+                        )
+                })
         };
         pool.install(|| settings.project.scan_now(&skip, &walked));
         // FL106's question of which files may read a misspelt key runs a

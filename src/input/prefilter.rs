@@ -49,7 +49,7 @@ impl Prefilter {
     }
 }
 
-fn is_ident(byte: u8) -> bool {
+pub(crate) fn is_ident(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80
 }
 
@@ -157,7 +157,7 @@ pub(crate) fn used_as_session(text: &[u8], name: &[u8]) -> bool {
 
 /// Whether `word` occurs in `text` with no identifier character on either
 /// side (so `flask` is found in `from flask import`, not in `flask_login`).
-fn contains_word(text: &[u8], word: &[u8]) -> bool {
+pub(crate) fn contains_word(text: &[u8], word: &[u8]) -> bool {
     memmem::find_iter(text, word).any(|at| {
         let before = at.checked_sub(1).map(|i| text[i]);
         let after = text.get(at + word.len()).copied();

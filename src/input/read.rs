@@ -36,8 +36,37 @@ pub(crate) fn read_regular_file(path: &Path, max_size: u64) -> Result<Vec<u8>, S
     if metadata.len() > max_size {
         return Err(too_large(metadata.len(), max_size));
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-    // The file may grow after the size check: never read past the limit.
+    match metadata.len() {
+        // Some files say 0 and hold more (`/proc`): read to their end.
+        0 => read_to_end(file, max_size),
+        size => read_sized(file, size),
+    }
+}
+
+/// Reads a regular file of `size` bytes (as `fstat` said, within the
+/// limit): that many and no more calls than it takes (`read_to_end` asks
+/// once more to see the end; for thousands of small files that is one
+/// call in four). A file that grows meanwhile is read as it was; one that
+/// shrinks, to its end.
+fn read_sized(mut file: std::fs::File, size: u64) -> Result<Vec<u8>, String> {
+    let size = usize::try_from(size).map_err(|e| format!("cannot read the file: {e}"))?;
+    let mut bytes = vec![0; size];
+    let mut filled = 0;
+    while filled < size {
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(format!("cannot read the file: {error}")),
+        }
+    }
+    bytes.truncate(filled);
+    Ok(bytes)
+}
+
+fn read_to_end(file: std::fs::File, max_size: u64) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    // The file may grow as it is read: never read past the limit.
     file.take(max_size + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read the file: {e}"))?;
@@ -71,4 +100,26 @@ fn too_large(size: u64, max_size: u64) -> String {
         "not checked: the file is {} bytes, more than --max-file-size ({max_size} bytes)",
         size
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_read_whole_in_as_few_calls_as_its_size_allows() {
+        let dir = tempfile::tempdir().unwrap();
+        let (full, empty, large) = (
+            dir.path().join("a.py"),
+            dir.path().join("b.py"),
+            dir.path().join("c.py"),
+        );
+        std::fs::write(&full, "x = 1\n").unwrap();
+        std::fs::write(&empty, "").unwrap();
+        std::fs::write(&large, "y = 2\n").unwrap();
+        assert_eq!(read_regular_file(&full, 100).unwrap(), b"x = 1\n");
+        assert_eq!(read_regular_file(&empty, 100).unwrap(), b"");
+        let refused = read_regular_file(&large, 5).unwrap_err();
+        assert!(refused.contains("more than --max-file-size"), "{refused}");
+    }
 }

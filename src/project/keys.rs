@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use crate::analysis::fast_hash::{FastHasher, FastMap, FastSet};
 use crate::analysis::session_keys::{Access, Key};
 use crate::analysis::template_keys::template_keys;
+use crate::input::prefilter::{contains_word, is_ident};
 use crate::input::source::LineIndex;
 use crate::project::near_key::{self, Candidate};
 
@@ -213,9 +214,23 @@ fn key_hash(key: &str) -> u64 {
     hasher.finish()
 }
 
-/// Whether a text may say anything about session keys.
+/// Whether a template may say anything about session keys.
 pub(crate) fn may_name_keys(text: &[u8]) -> bool {
     memmem::find(text, b"session").is_some()
+}
+
+/// Whether a Python text may say anything about session keys: it names
+/// `session` other than as an attribute (`db.session` is SQLAlchemy's,
+/// `self.session` a client's; a parameter or an import named `session`
+/// counts), or it names `flask` (`flask.session[...]`). The key facts read
+/// every string subscript of such a file, so the files that only name
+/// another library's session are left out: in a monorepo they are most.
+pub(crate) fn python_may_name_keys(text: &[u8]) -> bool {
+    memmem::find_iter(text, b"session").any(|at| {
+        let before = at.checked_sub(1).map(|i| text[i]);
+        let after = text.get(at + b"session".len()).copied();
+        !before.is_some_and(|b| b == b'.' || is_ident(b)) && !after.is_some_and(is_ident)
+    }) || contains_word(text, b"flask")
 }
 
 /// The key facts of a Jinja template.
@@ -779,6 +794,25 @@ KEY = "p"
         assert!(python_keys(multiline).reads_whole);
         assert!(!python_keys("x = session[f\"qty_{sku}\"]\n").reads_whole);
         assert!(!python_keys("session[key] = 1\n").reads_whole);
+    }
+
+    #[test]
+    fn only_texts_that_may_name_flasks_session_are_read_for_keys() {
+        assert!(python_may_name_keys(b"from flask import session\n"));
+        assert!(python_may_name_keys(b"from .compat import session as s\n"));
+        assert!(python_may_name_keys(
+            b"def remember(session, user):\n    session['u'] = user\n"
+        ));
+        assert!(python_may_name_keys(
+            b"import flask\nflask.session['u'] = 1\n"
+        ));
+        // Another library's session, an attribute or a longer name: not.
+        assert!(!python_may_name_keys(b"db.session.add(row)\nd['u'] = 1\n"));
+        assert!(!python_may_name_keys(
+            b"self.session = requests.Session()\n"
+        ));
+        assert!(!python_may_name_keys(b"sessions = {}\nmy_session = 1\n"));
+        assert!(!python_may_name_keys(b"import flask_login\n"));
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod module;
 mod near_key;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
@@ -99,11 +100,27 @@ pub struct Project {
     /// question.
     scan: OnceLock<Scan>,
     /// The files the scan found need no check (see [`Project::scan_now`]).
-    skipped: OnceLock<FastSet<PathBuf>>,
+    skipped: OnceLock<Skipped>,
     /// What the scan could not read, for stderr at the end of the run.
     warnings: Mutex<Vec<String>>,
     /// Texts that replace files on disk (standard input).
     texts: Mutex<FastMap<PathBuf, Vec<u8>>>,
+}
+
+/// The files the scan read and found need no check: its sources, in the
+/// order of their bytes, with a flag for each.
+#[derive(Debug)]
+struct Skipped {
+    sources: Vec<PathBuf>,
+    flags: Vec<bool>,
+}
+
+impl Skipped {
+    fn contains(&self, absolute: &Path) -> bool {
+        self.sources
+            .binary_search_by(|path| path.as_os_str().cmp(absolute.as_os_str()))
+            .is_ok_and(|index| self.flags[index])
+    }
 }
 
 /// Why the scan reads a file.
@@ -231,6 +248,11 @@ impl Project {
         if self.template_dirs.iter().any(|dir| path.starts_with(dir)) {
             return true;
         }
+        // Asked of every file the walk meets: most paths hold no
+        // `templates` at all, which the bytes say before any component is.
+        if memchr::memmem::find(path.as_os_str().as_encoded_bytes(), b"templates").is_none() {
+            return false;
+        }
         let below = self.root().and_then(|root| path.strip_prefix(root).ok());
         below
             .unwrap_or(path)
@@ -331,19 +353,20 @@ impl Project {
         sources.dedup();
         dependency_files.sort();
         dependency_files.dedup();
-        let skipped = Mutex::new(FastSet::default());
+        // Set by the file's index in `sources`: no lock, no path hashed.
+        let skipped: Vec<AtomicBool> = sources.iter().map(|_| AtomicBool::new(false)).collect();
         type FileFacts = (Option<(String, BackendFacts)>, Option<(PathBuf, KeyText)>);
-        let file_facts = |path: &PathBuf| -> Option<FileFacts> {
+        let file_facts = |(index, path): (usize, &PathBuf)| -> Option<FileFacts> {
             let bytes = self.read_walked(path)?;
             if skip.is_some_and(|skip| skip(path, &bytes)) {
-                lock(&skipped).insert(path.clone());
+                skipped[index].store(true, Ordering::Relaxed);
             }
             if self.is_template(path) {
                 if !keys::may_name_keys(&bytes) {
                     // Nothing to check in it either (a template that is not
                     // UTF-8 still is: FL001).
                     if skip.is_some() && std::str::from_utf8(&bytes).is_ok() {
-                        lock(&skipped).insert(path.clone());
+                        skipped[index].store(true, Ordering::Relaxed);
                     }
                     return None;
                 }
@@ -357,7 +380,7 @@ impl Project {
                 return Some((None, Some((path.clone(), keys::template_keys_text(&text)))));
             }
             let says_backend = BackendFacts::may_say(&bytes);
-            let names_keys = keys::may_name_keys(&bytes);
+            let names_keys = keys::python_may_name_keys(&bytes);
             if !says_backend && !names_keys {
                 return None;
             }
@@ -374,6 +397,7 @@ impl Project {
         // the project's keys outlive a file, not every file's list.
         let (facts, keys) = sources
             .par_iter()
+            .enumerate()
             // Few accumulators: each holds its own copy of the keys met.
             .with_min_len(sources.len() / 8 + 1)
             .filter_map(file_facts)
@@ -398,11 +422,8 @@ impl Project {
         // The backend's facts in path order, whichever thread read them.
         facts.sort_by(|a, b| a.0.cmp(&b.0));
         if skip.is_some() {
-            let _ = self.skipped.set(
-                skipped
-                    .into_inner()
-                    .unwrap_or_else(|poison| poison.into_inner()),
-            );
+            let flags = skipped.into_iter().map(AtomicBool::into_inner).collect();
+            let _ = self.skipped.set(Skipped { sources, flags });
         }
         let version: Option<Version> = dependency_files.iter().find_map(|path| {
             match std::fs::read_to_string(path) {

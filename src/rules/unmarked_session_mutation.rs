@@ -38,9 +38,12 @@ pub(crate) fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>
     let mutations = &facts.mutations;
     // A change of a stored value is saved by anything that marks the
     // session modified on its path; a change of a possible default only by
-    // storing it.
-    let unmarked = facts
-        .marks_modified
+    // storing it. (The paths are walked only for a function with a change
+    // of a stored value: most that mark the session change none.)
+    let changes_stored = mutations
+        .iter()
+        .any(|mutation| mutation.value.presence == Presence::Stored);
+    let unmarked = (facts.marks_modified && changes_stored)
         .then(|| unmarked_paths::unmarked_changes(cx, facts));
     let lost: Vec<usize> = (0..mutations.len())
         .filter(|&index| match mutations[index].value.presence {
