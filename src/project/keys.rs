@@ -55,9 +55,9 @@ pub(crate) struct ProjectKeys {
     /// in `read` (a collision can only make a file look as if it read an
     /// unknown key, which costs a walk of its code, not a finding).
     reads_by_file: FastMap<PathBuf, Vec<u64>>,
-    /// The files whose text reads a key that nothing writes, near one
-    /// that is written: found on the first question, for every file.
-    unknown_readers: OnceLock<FastMap<PathBuf, bool>>,
+    /// For each file, the keys its text reads that nothing writes, near
+    /// one that is written: found on the first question, for every file.
+    unknown_readers: OnceLock<FastMap<PathBuf, Vec<String>>>,
 }
 
 /// A written key that a key read is a near miss of.
@@ -150,10 +150,17 @@ impl ProjectKeys {
     /// one that is written (FL106): from its text as the scan read it;
     /// true for a file the scan did not read.
     pub(crate) fn may_read_unknown(&self, path: Option<&Path>) -> bool {
+        self.unknown_reads(path).is_none_or(|keys| !keys.is_empty())
+    }
+
+    /// The keys that the text of the file at `path` reads, as the scan
+    /// read it, that nothing writes and that are near one that is written;
+    /// `None` for a file the scan did not read.
+    pub(crate) fn unknown_reads(&self, path: Option<&Path>) -> Option<&[String]> {
         let readers = self.unknown_readers.get_or_init(|| {
             // Each key once, however many files read it, on every core.
             let keys: Vec<&str> = self.read.keys().map(String::as_str).collect();
-            let unknown: FastSet<u64> = keys
+            let unknown: FastMap<u64, &str> = keys
                 .into_par_iter()
                 .filter(|key| {
                     owner_of(key).is_none()
@@ -161,21 +168,21 @@ impl ProjectKeys {
                         && !self.prefix_covers(key)
                         && self.nearest_written(key).is_some()
                 })
-                .map(key_hash)
+                .map(|key| (key_hash(key), key))
                 .collect();
             self.reads_by_file
                 .iter()
                 .map(|(path, reads)| {
-                    (
-                        path.clone(),
-                        reads.iter().any(|hash| unknown.contains(hash)),
-                    )
+                    let keys = reads
+                        .iter()
+                        .filter_map(|hash| unknown.get(hash))
+                        .map(|key| key.to_string())
+                        .collect();
+                    (path.clone(), keys)
                 })
                 .collect()
         });
-        path.and_then(|path| readers.get(path))
-            .copied()
-            .unwrap_or(true)
+        readers.get(path?).map(Vec::as_slice)
     }
 
     /// The written key that `key` is a near miss of, if any: one the

@@ -4,9 +4,10 @@
 //! `KeyError` every time.
 
 use crate::analysis::checker::Checker;
+use crate::analysis::session::Unit;
 use crate::analysis::session_keys::{Access, Key, KeyUse, unit_key_uses};
 use crate::analysis::session_ops::UnitFacts;
-use ruff_text_size::TextRange;
+use ruff_text_size::{Ranged, TextRange};
 
 use crate::project::{Project, owner_of, shown_write};
 use crate::rules::Rule;
@@ -15,8 +16,12 @@ use crate::rules::finding::{Applicability, Edit, Finding, Fix};
 /// Checks one unit.
 pub(crate) fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>) {
     // Most files read only keys that are written: their text, as the
-    // project's scan read it, says so without a walk of the code.
-    if !cx.project.keys().may_read_unknown(cx.file) {
+    // project's scan read it, says so without a walk of the code. In a
+    // file that may read one, a function whose text quotes none of those
+    // keys needs no walk either (the scan read them from plain literals).
+    if let Some(unknown) = cx.project.keys().unknown_reads(cx.file)
+        && !quotes_any(cx, facts.unit, unknown)
+    {
         return;
     }
     for read in unit_key_uses(cx, facts.unit) {
@@ -34,6 +39,19 @@ pub(crate) fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>
             findings.push(finding(cx, &read, key, &near, &written));
         }
     }
+}
+
+/// Whether the unit's text holds one of `keys` in quotes.
+fn quotes_any(cx: &Checker, unit: &Unit, keys: &[String]) -> bool {
+    let (Some(first), Some(last)) = (unit.body.first(), unit.body.last()) else {
+        return false;
+    };
+    let text = cx.text(&TextRange::new(first.start(), last.end()));
+    keys.iter().any(|key| {
+        [format!("\"{key}\""), format!("'{key}'")]
+            .iter()
+            .any(|quoted| text.contains(quoted.as_str()))
+    })
 }
 
 /// The written key that `key`, read, is a near miss of, and where it is
