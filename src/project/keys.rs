@@ -7,7 +7,7 @@
 //! finding from being reported, never invent one.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{LazyLock, Mutex, OnceLock};
 
 use memchr::memmem;
 use rayon::prelude::*;
@@ -57,7 +57,8 @@ pub(crate) struct ProjectKeys {
     reads_by_file: FastMap<PathBuf, Vec<u64>>,
     /// For each file, the keys its text reads that nothing writes, near
     /// one that is written: found on the first question, for every file.
-    unknown_readers: OnceLock<FastMap<PathBuf, Vec<String>>>,
+    /// By the path's bytes: it is asked once per function.
+    unknown_readers: OnceLock<FastMap<Box<[u8]>, Vec<String>>>,
 }
 
 /// A written key that a key read is a near miss of.
@@ -178,11 +179,13 @@ impl ProjectKeys {
                         .filter_map(|hash| unknown.get(hash))
                         .map(|key| key.to_string())
                         .collect();
-                    (path.clone(), keys)
+                    (path.as_os_str().as_encoded_bytes().into(), keys)
                 })
                 .collect()
         });
-        readers.get(path?).map(Vec::as_slice)
+        readers
+            .get(path?.as_os_str().as_encoded_bytes())
+            .map(Vec::as_slice)
     }
 
     /// The written key that `key` is a near miss of, if any: one the
@@ -323,7 +326,9 @@ pub(crate) fn python_keys(text: &str) -> KeyText {
         }
     }
     // `session.update({"k": v}, k=v)` and `session |= {"k": v}`.
-    for at in memmem::find_iter(bytes, b".update(") {
+    static UPDATE: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new(".update("));
+    for at in UPDATE.find_iter(bytes) {
         update_keys(
             text,
             &literals,
@@ -468,7 +473,8 @@ fn outside_literals<'b>(
 /// The string literals of a Python text, in order; comments are skipped.
 fn literals(text: &str) -> Vec<Literal<'_>> {
     let bytes = text.as_bytes();
-    let mut found = Vec::new();
+    // About one literal in 40 bytes of Python: grown once or never.
+    let mut found = Vec::with_capacity(bytes.len() / 40);
     let mut at = 0;
     while let Some(offset) = memchr::memchr3(b'"', b'\'', b'#', &bytes[at..]) {
         let here = at + offset;
@@ -618,52 +624,56 @@ fn reads_whole_session(bytes: &[u8]) -> bool {
     if !imports_flask_session(bytes) {
         return false;
     }
-    const WHOLE: [&[u8]; 8] = [
-        b"session.items(",
-        b"session.keys(",
-        b"session.values(",
-        b"session.copy(",
-        b"(session)",
-        b"(session,",
-        b", session)",
-        b"**session",
-    ];
-    if WHOLE
-        .iter()
-        .any(|pattern| memmem::find(bytes, pattern).is_some())
-    {
-        return true;
-    }
-    // Iteration: `for k in session`, not the test `"k" in session`.
-    let iterates = memmem::find_iter(bytes, b" in session").any(|at| {
+    // One pass over the word's occurrences, each judged by what is around
+    // it (a pass per pattern read a large file a dozen times).
+    static SESSION: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new("session"));
+    SESSION.find_iter(bytes).any(|at| {
+        let (before, after) = (&bytes[..at], &bytes[at + "session".len()..]);
+        let whole_method = [".items(", ".keys(", ".values(", ".copy("]
+            .iter()
+            .any(|method| after.starts_with(method.as_bytes()));
+        // Passed whole: `f(session)`, `f(session, x)`, `f(x, session)`, `**session`.
+        let passed = (before.ends_with(b"(") && matches!(after.first(), Some(b')' | b',')))
+            || (before.ends_with(b", ") && after.first() == Some(&b')'))
+            || before.ends_with(b"**");
+        whole_method || passed || iterated(bytes, before) || read_with_any_key(bytes, at, after)
+    })
+}
+
+/// Iteration: `for k in session`, not the test `"k" in session`.
+fn iterated(bytes: &[u8], before: &[u8]) -> bool {
+    before.ends_with(b" in ") && {
+        let at = before.len() - " in ".len();
         let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
         memmem::find(&bytes[line_start..at], b"for ").is_some()
-    });
-    if iterates {
-        return true;
     }
-    // A read with a key that is neither a literal nor an f-string: it may
-    // be any key. A write with such a key (`session[key] = v`) reads none.
-    memmem::find_iter(bytes, b"session[").any(|at| {
-        let start = at + "session[".len();
-        // A key on the next line is still a literal key.
-        let key = &bytes[start..];
-        let key = &key[key.iter().take_while(|b| b.is_ascii_whitespace()).count()..];
-        let prefix = key.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-        if prefix <= 2 && matches!(key.get(prefix), Some(b'"' | b'\'')) {
-            return false;
+}
+
+/// A read with a key that is neither a literal nor an f-string: it may be
+/// any key. A write with such a key (`session[key] = v`) reads none.
+fn read_with_any_key(bytes: &[u8], at: usize, after: &[u8]) -> bool {
+    if after.first() != Some(&b'[') {
+        return false;
+    }
+    let start = at + "session[".len();
+    // A key on the next line is still a literal key.
+    let key = &bytes[start..];
+    let key = &key[key.iter().take_while(|b| b.is_ascii_whitespace()).count()..];
+    let prefix = key.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    if prefix <= 2 && matches!(key.get(prefix), Some(b'"' | b'\'')) {
+        return false;
+    }
+    let mut depth = 1usize;
+    let close = key.iter().position(|b| {
+        match b {
+            b'[' => depth += 1,
+            b']' => depth -= 1,
+            _ => {}
         }
-        let mut depth = 1usize;
-        let close = key.iter().position(|b| {
-            match b {
-                b'[' => depth += 1,
-                b']' => depth -= 1,
-                _ => {}
-            }
-            depth == 0
-        });
-        close.is_some_and(|close| !is_assignment(bytes, start + close + 1))
-    })
+        depth == 0
+    });
+    close.is_some_and(|close| !is_assignment(bytes, start + close + 1))
 }
 
 /// Whether a text imports Flask's session: `flask.session`, or a `from

@@ -46,11 +46,18 @@ fn quotes_any(cx: &Checker, unit: &Unit, keys: &[String]) -> bool {
     let (Some(first), Some(last)) = (unit.body.first(), unit.body.last()) else {
         return false;
     };
-    let text = cx.text(&TextRange::new(first.start(), last.end()));
+    let text = cx
+        .text(&TextRange::new(first.start(), last.end()))
+        .as_bytes();
     keys.iter().any(|key| {
-        [format!("\"{key}\""), format!("'{key}'")]
-            .iter()
-            .any(|quoted| text.contains(quoted.as_str()))
+        memchr::memmem::find_iter(text, key.as_bytes()).any(|at| {
+            let before = at.checked_sub(1).map(|i| text[i]);
+            let after = text.get(at + key.len()).copied();
+            matches!(
+                (before, after),
+                (Some(b'"'), Some(b'"')) | (Some(b'\''), Some(b'\''))
+            )
+        })
     })
 }
 
