@@ -107,7 +107,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_file_is_read_whole_in_as_few_calls_as_its_size_allows() {
+    fn a_file_is_read_whole_and_one_over_the_limit_refused() {
         let dir = tempfile::tempdir().unwrap();
         let (full, empty, large) = (
             dir.path().join("a.py"),
