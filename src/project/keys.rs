@@ -291,8 +291,10 @@ pub(crate) fn python_keys(text: &str) -> KeyText {
         let after = next_byte(bytes, literal.end);
         let row = || row_of(literal.start);
         match (before, after) {
-            (Some((b'[', _)), Some((b']', close))) => {
-                if is_assignment(bytes, close + 1) {
+            (Some((b'[', bracket)), Some((b']', close))) => {
+                if on_request(bytes, bracket) {
+                    // `request.form["email"]`: not the session's key.
+                } else if is_assignment(bytes, close + 1) {
                     if literal.is_fstring {
                         if !literal.value.is_empty() {
                             facts.written_prefixes.push(literal.value.to_string());
@@ -306,7 +308,9 @@ pub(crate) fn python_keys(text: &str) -> KeyText {
             }
             (Some((b'(', open)), _) if !literal.is_fstring => match method_before(bytes, open) {
                 Some("setdefault") => facts.written.push((literal.value.to_string(), row())),
-                Some("get" | "pop") => facts.read.push(literal.value.to_string()),
+                Some(method @ ("get" | "pop")) if !on_request(bytes, open - method.len() - 1) => {
+                    facts.read.push(literal.value.to_string());
+                }
                 _ => {}
             },
             // A name in capitals given a string is a constant that code may
@@ -596,6 +600,20 @@ fn method_before(bytes: &[u8], open: usize) -> Option<&str> {
         .flatten()
 }
 
+/// Whether the dotted name that ends just before `end` is Flask's request
+/// or a part of it (`request.args`, `request.form`): what is read from it
+/// is never a session key (nearly every Flask view reads
+/// `request.args.get("id")`, and `id` is a near miss of Flask-Login's
+/// `_id`).
+fn on_request(bytes: &[u8], end: usize) -> bool {
+    let start = bytes[..end]
+        .iter()
+        .rposition(|&b| !(is_ident(b) || b == b'.'))
+        .map_or(0, |i| i + 1);
+    let chain = &bytes[start..end];
+    chain == b"request" || chain.starts_with(b"request.")
+}
+
 /// Whether the `=` at `equals` assigns a name in capitals at the start of
 /// a line.
 fn is_constant_assignment(bytes: &[u8], equals: usize) -> bool {
@@ -811,6 +829,14 @@ KEY = "p"
         assert!(python_keys(multiline).reads_whole);
         assert!(!python_keys("x = session[f\"qty_{sku}\"]\n").reads_whole);
         assert!(!python_keys("session[key] = 1\n").reads_whole);
+    }
+
+    #[test]
+    fn what_is_read_from_the_request_is_no_session_key() {
+        let (_, _, read) = keys(
+            "a = request.args.get('id')\nb = request.form[\"email\"]\nc = flask.request.args.get('q')\nd = session.get('cart')\ne = requests.get('url')\n",
+        );
+        assert_eq!(read, ["cart", "q", "url"]);
     }
 
     #[test]
