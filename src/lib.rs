@@ -185,6 +185,22 @@ pub(crate) fn write_failed(error: &std::io::Error) -> ExitStatus {
     }
 }
 
+/// Runs `step` with its warnings printed to `stderr`, and its error (the
+/// text to print) printed there as a failed run (`--show-files`,
+/// `--session-keys`).
+pub(crate) fn on_stderr<T>(
+    stderr: &mut dyn Write,
+    step: impl FnOnce(&mut dyn FnMut(String)) -> Result<T, String>,
+) -> Result<T, ExitStatus> {
+    let result = step(&mut |warning| {
+        let _ = writeln!(stderr, "{warning}");
+    });
+    result.map_err(|rendered| {
+        let _ = write!(stderr, "{rendered}");
+        ExitStatus::Error
+    })
+}
+
 fn plural(count: usize) -> &'static str {
     if count == 1 { "" } else { "s" }
 }

@@ -15,15 +15,9 @@ pub(crate) fn show(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> ExitStatus {
-    let warn = &mut |warning: String| {
-        let _ = writeln!(stderr, "{warning}");
-    };
-    let files = match crate::files_under(settings, paths, warn) {
+    let files = match crate::on_stderr(stderr, |warn| crate::files_under(settings, paths, warn)) {
         Ok(files) => files,
-        Err(rendered) => {
-            let _ = write!(stderr, "{rendered}");
-            return ExitStatus::Error;
-        }
+        Err(status) => return status,
     };
     if let Some(root) = settings.project.root() {
         let _ = writeln!(stderr, "Project root: {}", root.display());

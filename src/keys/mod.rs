@@ -154,14 +154,9 @@ pub(crate) fn show(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> ExitStatus {
-    let inventory = match gather(settings, paths, &mut |warning| {
-        let _ = writeln!(stderr, "{warning}");
-    }) {
+    let inventory = match crate::on_stderr(stderr, |warn| gather(settings, paths, warn)) {
         Ok(inventory) => inventory,
-        Err(rendered) => {
-            let _ = write!(stderr, "{rendered}");
-            return ExitStatus::Error;
-        }
+        Err(status) => return status,
     };
     let root_options = settings
         .project
