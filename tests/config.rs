@@ -172,6 +172,27 @@ fn an_invalid_nested_configuration_is_an_error_naming_it() {
 }
 
 #[test]
+fn of_two_invalid_configurations_the_same_one_is_named_every_run() {
+    // The walk runs on several threads, so either may be met first.
+    let mut files = Vec::new();
+    for package in ["a", "b", "c", "d"] {
+        files.push((format!("app/{package}/flasklint.toml"), "selcet = 1\n"));
+        files.push((format!("app/{package}/v.py"), REPEATED));
+    }
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+    let dir = tree(&files);
+    for _ in 0..5 {
+        let output = flasklint(dir.path()).arg("app").output().unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("app/a/flasklint.toml"), "{stderr}");
+        for other in ["app/b/", "app/c/", "app/d/"] {
+            assert!(!stderr.contains(other), "{stderr}");
+        }
+    }
+}
+
+#[test]
 fn a_pyproject_without_the_table_is_skipped() {
     let dir = tree(&[
         ("flasklint.toml", "select = [\"FL105\"]\n"),

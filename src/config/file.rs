@@ -372,6 +372,28 @@ pub(crate) struct ConfigError {
     source: Option<Box<(NamedSource<String>, Range<usize>)>>,
 }
 
+// Errors compare by file, then message: of two met at once (a walk on
+// several threads), the run reports the same one every time.
+impl PartialEq for ConfigError {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for ConfigError {}
+
+impl PartialOrd for ConfigError {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for ConfigError {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (&self.path, &self.message).cmp(&(&other.path, &other.message))
+    }
+}
+
 impl ConfigError {
     fn plain(path: &str, problem: &str) -> Self {
         Self {

@@ -3,7 +3,9 @@
 //! `.gitignore`, `.ignore`, `.git/info/exclude`, hidden directories and the
 //! excludes of each directory's configuration.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use ignore::WalkBuilder;
@@ -12,6 +14,7 @@ use crate::config::file::ConfigError;
 use crate::config::patterns::{absolute, excludes_entry};
 use crate::config::settings::{Configurations, Scope};
 use crate::input::read::{read_regular_file, read_source};
+use crate::input::walk::walk_parallel;
 
 /// A file to check.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,13 +117,14 @@ impl WalkedFiles {
 /// configuration of its directory; each directory's excludes apply below
 /// it. Other files `also_keep` asks for are listed in what was walked.
 /// A walk error (an unreadable directory, a symlink loop, a vanished
-/// file) is passed to `warn` and the walk goes on.
+/// file) is passed to `warn` and the walk goes on. Directories are walked
+/// on all cores.
 pub(crate) fn discover(
     paths: &[PathBuf],
     configurations: &Arc<Configurations>,
     force_exclude: bool,
     cwd: &Path,
-    also_keep: &dyn Fn(&Path) -> bool,
+    also_keep: &(dyn Fn(&Path) -> bool + Sync),
     warn: &mut dyn FnMut(String),
 ) -> Result<Discovered, DiscoveryError> {
     let mut files = Vec::new();
@@ -142,26 +146,26 @@ pub(crate) fn discover(
             continue;
         }
         let walk = Walk::new(configurations.clone(), cwd);
-        for entry in walker(path, scope.respect_gitignore, &walk).build() {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(error) => {
-                    warn(format!("warning: {error}"));
-                    continue;
-                }
-            };
-            match Found::of(&entry, &walk, cwd, also_keep)? {
-                Some(Found::Check(file)) => {
+        let found = walk_parallel(&walker(path, scope.respect_gitignore, &walk), &|entry| {
+            Found::of(entry, &walk, cwd, also_keep)
+        });
+        for warning in found.warnings {
+            warn(warning);
+        }
+        if let Some(error) = found.error.into_iter().chain(walk.take_error()).min() {
+            return Err(error.into());
+        }
+        for found in found.kept {
+            match found {
+                Found::Check(file) => {
                     if file.source.walked_regular {
                         walked.files.push(file.source.absolute.clone());
                     }
                     files.push(file);
                 }
-                Some(Found::Kept(path)) => walked.files.push(path),
-                None => {}
+                Found::Kept(path) => walked.files.push(path),
             }
         }
-        walk.take_error()?;
         walked.dirs.push(source.absolute);
     }
     files.sort_by(|a, b| a.source.display.cmp(&b.source.display));
@@ -183,7 +187,7 @@ impl Found {
         entry: &ignore::DirEntry,
         walk: &Walk,
         cwd: &Path,
-        also_keep: &dyn Fn(&Path) -> bool,
+        also_keep: &(dyn Fn(&Path) -> bool + Sync),
     ) -> Result<Option<Self>, ConfigError> {
         // A symlink is not followed by the walk (no loops), but a
         // symlinked `.py` is checked; reading refuses what is not a
@@ -205,22 +209,31 @@ impl Found {
     }
 }
 
-/// What the walk's filter shares with the loop over its entries: the
-/// configurations, the scope of the directory last asked about (entries
-/// come directory by directory), and the first configuration error met.
+/// What the walk's filter shares with the visits of its entries: the
+/// configurations and the first configuration error met.
 struct Walk {
+    /// Tells this walk's entry in a thread's [`LAST_SCOPE`] from another's.
+    id: u64,
     configurations: Arc<Configurations>,
     cwd: PathBuf,
-    last: Mutex<Option<(PathBuf, Arc<Scope>)>>,
     error: Mutex<Option<ConfigError>>,
+}
+
+thread_local! {
+    /// The walk, directory and scope a walker thread last asked about: its
+    /// entries come directory by directory, so most questions repeat the
+    /// last one. Per thread, as a shared one would be a lock every thread
+    /// waits on.
+    static LAST_SCOPE: RefCell<Option<(u64, PathBuf, Arc<Scope>)>> = const { RefCell::new(None) };
 }
 
 impl Walk {
     fn new(configurations: Arc<Configurations>, cwd: &Path) -> Arc<Self> {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         Arc::new(Self {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             configurations,
             cwd: cwd.to_path_buf(),
-            last: Mutex::new(None),
             error: Mutex::new(None),
         })
     }
@@ -228,17 +241,15 @@ impl Walk {
     /// The scope of the directory holding the walked entry `path`.
     fn scope_of(&self, path: &Path) -> Result<Arc<Scope>, ConfigError> {
         let dir = path.parent().unwrap_or(Path::new(""));
-        let mut last = self
-            .last
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner());
-        if let Some((last_dir, scope)) = &*last
-            && last_dir == dir
-        {
-            return Ok(scope.clone());
+        let known = LAST_SCOPE.with_borrow(|last| match last {
+            Some((id, last_dir, scope)) if *id == self.id && last_dir == dir => Some(scope.clone()),
+            _ => None,
+        });
+        if let Some(scope) = known {
+            return Ok(scope);
         }
         let scope = self.configurations.for_dir(&absolute(dir, &self.cwd))?;
-        *last = Some((dir.to_path_buf(), scope.clone()));
+        LAST_SCOPE.set(Some((self.id, dir.to_path_buf(), scope.clone())));
         Ok(scope)
     }
 
@@ -248,7 +259,11 @@ impl Walk {
         let scope = match self.scope_of(entry.path()) {
             Ok(scope) => scope,
             Err(error) => {
-                lock(&self.error).get_or_insert(error);
+                let mut first = lock(&self.error);
+                *first = Some(match first.take() {
+                    Some(other) => other.min(error),
+                    None => error,
+                });
                 return false;
             }
         };
@@ -257,8 +272,8 @@ impl Walk {
         })
     }
 
-    fn take_error(&self) -> Result<(), ConfigError> {
-        lock(&self.error).take().map_or(Ok(()), Err)
+    fn take_error(&self) -> Option<ConfigError> {
+        lock(&self.error).take()
     }
 }
 

@@ -8,3 +8,4 @@ pub(crate) mod nesting;
 pub(crate) mod prefilter;
 pub(crate) mod read;
 pub(crate) mod source;
+pub(crate) mod walk;

@@ -17,6 +17,7 @@ mod keys;
 mod module;
 mod near_key;
 
+use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -36,6 +37,7 @@ use crate::flask::{FLASK_SESSION, MARKING_CALLS};
 use crate::input::discover::WalkedFiles;
 use crate::input::prefilter::{imports, used_as_session};
 use crate::input::read::{read_regular_file, read_source};
+use crate::input::walk::walk_parallel;
 
 /// Where a file stands among the project's modules.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -499,7 +501,8 @@ impl Project {
     /// that the scan reads; the caller sorts them.
     fn walk(&self, root: &Path) -> Vec<PathBuf> {
         let excludes = self.excludes.clone();
-        let walk = ignore::WalkBuilder::new(root)
+        let mut builder = ignore::WalkBuilder::new(root);
+        builder
             .hidden(true)
             .git_ignore(self.respect_gitignore)
             .git_exclude(self.respect_gitignore)
@@ -509,13 +512,13 @@ impl Project {
             .filter_entry(move |entry| {
                 entry.depth() == 0
                     || !excludes_entry(&excludes, entry.file_name(), || entry.path().to_path_buf())
-            })
-            .build();
-        walk.filter_map(Result::ok)
-            .filter(|entry| entry.file_type().is_some_and(|kind| kind.is_file()))
-            .map(ignore::DirEntry::into_path)
-            .filter(|path| self.scanned_kind(path).is_some())
-            .collect()
+            });
+        let keep = |entry: &ignore::DirEntry| -> Result<Option<PathBuf>, Infallible> {
+            let is_file = entry.file_type().is_some_and(|kind| kind.is_file());
+            Ok((is_file && self.scanned_kind(entry.path()).is_some())
+                .then(|| entry.path().to_path_buf()))
+        };
+        walk_parallel(&builder, &keep).kept
     }
 
     /// The module of the file at `absolute`: its stem, under every
