@@ -54,7 +54,8 @@ pub(crate) struct ProjectKeys {
     /// The keys each file's text reads, each once, as hashes of the keys
     /// in `read` (a collision can only make a file look as if it read an
     /// unknown key, which costs a walk of its code, not a finding).
-    reads_by_file: FastMap<PathBuf, Vec<u64>>,
+    /// Listed, not mapped: only [`ProjectKeys::unknown_reads`] looks them up.
+    reads_by_file: Vec<(PathBuf, Vec<u64>)>,
     /// For each file, the keys its text reads that nothing writes, near
     /// one that is written: found on the first question, for every file.
     /// By the path's bytes: it is asked once per function.
@@ -74,19 +75,13 @@ impl ProjectKeys {
     /// Adds one file's facts; the first write of a key is the one in the
     /// first path.
     pub(crate) fn add(&mut self, path: PathBuf, text: KeyText) {
-        let self_written: Vec<String> = text.written.iter().map(|(key, _)| key.clone()).collect();
+        // A key the file writes itself is no unknown key there.
+        let written_here: FastSet<u64> =
+            text.written.iter().map(|(key, _)| key_hash(key)).collect();
         for (key, row) in text.written {
-            self.add_write(
-                key,
-                FirstWrite {
-                    path: path.clone(),
-                    row,
-                },
-            );
+            self.add_write(key, &path, row);
         }
         self.written_prefixes.extend(text.written_prefixes);
-        // A key the file writes itself is no unknown key there.
-        let written_here: FastSet<u64> = self_written.iter().map(|key| key_hash(key)).collect();
         let mut hashes: Vec<u64> = text
             .read
             .iter()
@@ -95,26 +90,34 @@ impl ProjectKeys {
             .collect();
         hashes.sort_unstable();
         hashes.dedup();
-        self.reads_by_file.insert(path, hashes);
+        self.reads_by_file.push((path, hashes));
         self.read.extend(text.read.into_iter().map(|key| (key, ())));
         self.reads_whole |= text.reads_whole;
     }
 
-    fn add_write(&mut self, key: String, here: FirstWrite) {
-        self.written
-            .entry(key)
-            .and_modify(|first| {
-                if here < *first {
-                    *first = here.clone();
+    /// Keeps the write of `key` at `path` and `row` if it comes first. Most
+    /// keys are written in many files: the path is copied only when kept.
+    fn add_write(&mut self, key: String, path: &Path, row: usize) {
+        match self.written.get_mut(&key) {
+            Some(first) => {
+                if (path, row) < (first.path.as_path(), first.row) {
+                    *first = FirstWrite {
+                        path: path.to_path_buf(),
+                        row,
+                    };
                 }
-            })
-            .or_insert(here);
+            }
+            None => {
+                let path = path.to_path_buf();
+                self.written.insert(key, FirstWrite { path, row });
+            }
+        }
     }
 
     /// The facts of both (files read on different threads).
     pub(crate) fn merge(mut self, other: Self) -> Self {
         for (key, first) in other.written {
-            self.add_write(key, first);
+            self.add_write(key, &first.path, first.row);
         }
         self.written_prefixes.extend(other.written_prefixes);
         self.written_prefixes.sort();
