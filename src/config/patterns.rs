@@ -97,6 +97,22 @@ pub(crate) fn excludes_entry(
         .any(|pattern| !pattern.matches_names_only() && pattern.matches(&path))
 }
 
+/// Whether `path` is `dir` or below it, as [`Path::starts_with`] says; the
+/// common yes is read from the bytes, without splitting components (asked
+/// of every file a walk lists).
+pub(crate) fn is_within(path: &Path, dir: &Path) -> bool {
+    let (bytes, prefix) = (
+        path.as_os_str().as_encoded_bytes(),
+        dir.as_os_str().as_encoded_bytes(),
+    );
+    let is_separator = |byte: &u8| std::path::is_separator(char::from(*byte));
+    let by_bytes = bytes.starts_with(prefix)
+        && (bytes.len() == prefix.len()
+            || is_separator(&bytes[prefix.len()])
+            || prefix.last().is_some_and(is_separator));
+    by_bytes || path.starts_with(dir)
+}
+
 /// `path` made absolute against `cwd`, with `.` removed and `..` resolved
 /// without touching the file system.
 pub(crate) fn absolute(path: &Path, cwd: &Path) -> PathBuf {
@@ -121,6 +137,18 @@ pub(crate) fn normalize(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn within_is_by_whole_components() {
+        let within = |path: &str, dir: &str| is_within(Path::new(path), Path::new(dir));
+        assert!(within("/a/b/c.py", "/a/b"));
+        assert!(within("/a/b/c.py", "/a/b/"));
+        assert!(within("/a/b", "/a/b"));
+        assert!(within("/a/./b/c.py", "/a/b"));
+        assert!(!within("/a/bc/d.py", "/a/b"));
+        assert!(!within("/a/b.py", "/a/b"));
+        assert!(!within("/x/b/c.py", "/a/b"));
+    }
 
     fn pattern(glob: &str) -> PathPattern {
         PathPattern::new(glob, Path::new("/project")).expect("valid glob")

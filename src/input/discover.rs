@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use ignore::WalkBuilder;
 
 use crate::config::file::ConfigError;
-use crate::config::patterns::{absolute, excludes_entry};
+use crate::config::patterns::{absolute, excludes_entry, is_within};
 use crate::config::settings::{Configurations, Scope};
 use crate::input::read::{read_regular_file, read_source};
 use crate::input::walk::walk_parallel;
@@ -109,7 +109,7 @@ pub(crate) struct WalkedFiles {
 impl WalkedFiles {
     /// Whether every file below `dir` that discovery admits is listed.
     pub(crate) fn covers(&self, dir: &Path) -> bool {
-        self.dirs.iter().any(|walked| dir.starts_with(walked))
+        self.dirs.iter().any(|walked| is_within(dir, walked))
     }
 }
 

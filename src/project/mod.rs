@@ -20,7 +20,7 @@ mod near_key;
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 
 use rayon::prelude::*;
 
@@ -32,7 +32,7 @@ use module::ModuleFacts;
 pub(crate) use module::absolute_module;
 
 use crate::analysis::fast_hash::{FastMap, FastSet};
-use crate::config::patterns::{PathPattern, excludes_entry};
+use crate::config::patterns::{PathPattern, excludes_entry, is_within};
 use crate::flask::{FLASK_SESSION, MARKING_CALLS};
 use crate::input::discover::WalkedFiles;
 use crate::input::prefilter::{imports, used_as_session};
@@ -252,7 +252,12 @@ impl Project {
         }
         // Asked of every file the walk meets: most paths hold no
         // `templates` at all, which the bytes say before any component is.
-        if memchr::memmem::find(path.as_os_str().as_encoded_bytes(), b"templates").is_none() {
+        static TEMPLATES: LazyLock<memchr::memmem::Finder<'static>> =
+            LazyLock::new(|| memchr::memmem::Finder::new("templates"));
+        if TEMPLATES
+            .find(path.as_os_str().as_encoded_bytes())
+            .is_none()
+        {
             return false;
         }
         let below = self.root().and_then(|root| path.strip_prefix(root).ok());
@@ -329,7 +334,7 @@ impl Project {
                 Some(walked) => walked
                     .files
                     .iter()
-                    .filter(|file| file.starts_with(scanned))
+                    .filter(|file| is_within(file, scanned))
                     .cloned()
                     .collect(),
                 None => self.walk(scanned),
@@ -346,7 +351,7 @@ impl Project {
         sources.extend(
             lock(&self.texts)
                 .keys()
-                .filter(|path| self.scanned.iter().any(|root| path.starts_with(root)))
+                .filter(|path| self.scanned.iter().any(|root| is_within(path, root)))
                 .cloned(),
         );
         // Any fixed order will do (the facts are kept in it): bytes compare
