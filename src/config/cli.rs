@@ -162,10 +162,13 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
-    match output_file {
+    let status = match output_file {
         None => run(&settings, stdout, stderr),
         Some(path) => run_to_file(&settings, &path, stderr),
-    }
+    };
+    // The project's facts and every directory's settings.
+    crate::free_in_background(settings);
+    status
 }
 
 /// `--output-file`: the report goes to `path`, written whole at the end;
