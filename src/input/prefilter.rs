@@ -21,8 +21,8 @@ use crate::flask::SESSION_MEMBERS;
 #[derive(Debug, Clone)]
 pub struct Prefilter {
     /// (module, name) pairs: a file must contain both, the module as a
-    /// whole word.
-    pairs: Vec<(String, String)>,
+    /// whole word. Their finders are built once: every file is asked.
+    pairs: Vec<(memmem::Finder<'static>, memmem::Finder<'static>)>,
 }
 
 impl Prefilter {
@@ -38,14 +38,23 @@ impl Prefilter {
             .collect();
         pairs.sort();
         pairs.dedup();
+        let pairs = pairs
+            .iter()
+            .map(|(module, name)| {
+                (
+                    memmem::Finder::new(module).into_owned(),
+                    memmem::Finder::new(name).into_owned(),
+                )
+            })
+            .collect();
         Self { pairs }
     }
 
     /// Whether `text` may use the session and must be parsed.
     pub(crate) fn may_use_session(&self, text: &[u8]) -> bool {
-        self.pairs.iter().any(|(module, name)| {
-            contains_word(text, module.as_bytes()) && memmem::find(text, name.as_bytes()).is_some()
-        })
+        self.pairs
+            .iter()
+            .any(|(module, name)| contains_word(text, module) && name.find(text).is_some())
     }
 }
 
@@ -157,10 +166,11 @@ pub(crate) fn used_as_session(text: &[u8], name: &[u8]) -> bool {
 
 /// Whether `word` occurs in `text` with no identifier character on either
 /// side (so `flask` is found in `from flask import`, not in `flask_login`).
-pub(crate) fn contains_word(text: &[u8], word: &[u8]) -> bool {
-    memmem::find_iter(text, word).any(|at| {
+pub(crate) fn contains_word(text: &[u8], word: &memmem::Finder<'_>) -> bool {
+    let length = word.needle().len();
+    word.find_iter(text).any(|at| {
         let before = at.checked_sub(1).map(|i| text[i]);
-        let after = text.get(at + word.len()).copied();
+        let after = text.get(at + length).copied();
         !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
     })
 }

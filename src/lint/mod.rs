@@ -359,16 +359,16 @@ fn lint_source(
         keys: std::cell::OnceCell::new(),
     };
     let checks: Vec<_> = rules.iter().filter_map(|info| info.check).collect();
-    let heads = model.session_heads();
+    let heads: Vec<memchr::memmem::Finder> = model
+        .session_heads()
+        .iter()
+        .map(memchr::memmem::Finder::new)
+        .collect();
     for unit in model.units() {
         // A unit whose text names none of the ways to the session cannot
         // hold a finding.
         let text = unit_text(source, unit.body).as_bytes();
-        if checks.is_empty()
-            || !heads
-                .iter()
-                .any(|head| memchr::memmem::find(text, head.as_bytes()).is_some())
-        {
+        if checks.is_empty() || !heads.iter().any(|head| head.find(text).is_some()) {
             continue;
         }
         let facts = UnitFacts::of(&checker, unit);

@@ -239,11 +239,15 @@ pub(crate) fn may_name_keys(text: &[u8]) -> bool {
 /// every string subscript of such a file, so the files that only name
 /// another library's session are left out: in a monorepo they are most.
 pub(crate) fn python_may_name_keys(text: &[u8]) -> bool {
-    memmem::find_iter(text, b"session").any(|at| {
+    static SESSION: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new("session"));
+    static FLASK: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new("flask"));
+    SESSION.find_iter(text).any(|at| {
         let before = at.checked_sub(1).map(|i| text[i]);
         let after = text.get(at + b"session".len()).copied();
         !before.is_some_and(|b| b == b'.' || is_ident(b)) && !after.is_some_and(is_ident)
-    }) || contains_word(text, b"flask")
+    }) || contains_word(text, &FLASK)
 }
 
 /// The key facts of a Jinja template.
