@@ -361,7 +361,11 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
                         )
                 })
         };
-        pool.install(|| settings.project.scan_now(&skip, &walked));
+        let keys_wanted = files.iter().any(|file| {
+            file.scope.rules.contains(rules::Rule::UnknownSessionKey)
+                || file.scope.rules.contains(rules::Rule::UnreadSessionKey)
+        });
+        pool.install(|| settings.project.scan_now(&skip, &walked, keys_wanted));
         // FL106's question of which files may read a misspelt key runs a
         // parallel loop the first time it is asked. Asked here, before the
         // check: asked by a worker, that loop could hand the same worker

@@ -246,6 +246,32 @@ fn templates_are_read_inside_tags_only() {
 }
 
 #[test]
+fn the_keys_are_read_when_fl106_or_fl107_is_on_and_only_then() {
+    let dir = tree(&[
+        ("flasklint.toml", ""),
+        (
+            "app/views.py",
+            "from flask import session\n\n\ndef login(user):\n    session[\"role\"] = user.role\n",
+        ),
+        ("app/templates/a.html", "<b>{{ session.roles }}</b>\n"),
+    ]);
+    let codes = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["--format", "json", "."];
+        all.extend(args);
+        let (_, findings) = run_json(dir.path(), &all);
+        common::field(&findings, "code")
+    };
+    assert_eq!(codes(&[]), ["FL106"]);
+    // FL107 alone still needs every file's keys (and the template's read).
+    assert_eq!(
+        codes(&["--ignore", "FL106", "--extend-select", "FL107"]),
+        ["FL107"]
+    );
+    // With neither, nothing is reported (and the keys are not read).
+    assert!(codes(&["--ignore", "FL106"]).is_empty());
+}
+
+#[test]
 fn template_findings_are_reported_silenced_and_fixed_like_python_ones() {
     let dir = tree(&[
         ("flasklint.toml", ""),

@@ -280,10 +280,12 @@ impl Project {
     /// Reads the backend now, in parallel on the current thread pool, and
     /// keeps the files `skip` says need no check (its bytes as read here),
     /// so that they are not read a second time: see [`Project::skips`].
-    /// The directories `walked` covers are not walked again.
-    pub(crate) fn scan_now(&self, skip: &SkipTest<'_>, walked: &WalkedFiles) {
+    /// The directories `walked` covers are not walked again. The session
+    /// keys are read only when `keys_wanted` (a run without FL106 and FL107
+    /// has no use for them).
+    pub(crate) fn scan_now(&self, skip: &SkipTest<'_>, walked: &WalkedFiles, keys_wanted: bool) {
         self.scan
-            .get_or_init(|| self.scan_files(Some(skip), Some(walked)));
+            .get_or_init(|| self.scan_files(Some(skip), Some(walked), keys_wanted));
     }
 
     /// Whether the scan read the file at `absolute` and found that it needs
@@ -318,10 +320,15 @@ impl Project {
     }
 
     fn scan_result(&self) -> &Scan {
-        self.scan.get_or_init(|| self.scan_files(None, None))
+        self.scan.get_or_init(|| self.scan_files(None, None, true))
     }
 
-    fn scan_files(&self, skip: Option<&SkipTest<'_>>, walked: Option<&WalkedFiles>) -> Scan {
+    fn scan_files(
+        &self,
+        skip: Option<&SkipTest<'_>>,
+        walked: Option<&WalkedFiles>,
+        keys_wanted: bool,
+    ) -> Scan {
         let Some(root) = self.root() else {
             return Scan {
                 backends: Backends::One(Backend::cookie("no project")),
@@ -369,9 +376,10 @@ impl Project {
                 skipped[index].store(true, Ordering::Relaxed);
             }
             if self.is_template(path) {
-                if !keys::may_name_keys(&bytes) {
-                    // Nothing to check in it either (a template that is not
-                    // UTF-8 still is: FL001).
+                if !keys_wanted || !keys::may_name_keys(&bytes) {
+                    // Nothing to check in it either: templates are checked
+                    // for FL106 only (a template that is not UTF-8 still
+                    // is: FL001).
                     if skip.is_some() && std::str::from_utf8(&bytes).is_ok() {
                         skipped[index].store(true, Ordering::Relaxed);
                     }
@@ -387,7 +395,7 @@ impl Project {
                 return Some((None, Some((path.clone(), keys::template_keys_text(&text)))));
             }
             let says_backend = BackendFacts::may_say(&bytes);
-            let names_keys = keys::python_may_name_keys(&bytes);
+            let names_keys = keys_wanted && keys::python_may_name_keys(&bytes);
             if !says_backend && !names_keys {
                 return None;
             }
