@@ -48,9 +48,6 @@ pub struct ModuleName {
     pub(crate) is_package: bool,
     /// The directory its top package is in: where Python finds it.
     pub(crate) import_root: PathBuf,
-    /// The module names in `import_root`, to rule out imports of other
-    /// libraries without a look at the disk or a lock.
-    listing: Arc<FastSet<String>>,
 }
 
 impl ModuleName {
@@ -82,11 +79,14 @@ pub struct Project {
     roots: Vec<PathBuf>,
     max_file_size: u64,
     package_dirs: Mutex<FastMap<PathBuf, bool>>,
-    /// The names in each import root, to rule out most imports at once.
-    listings: Mutex<FastMap<PathBuf, Arc<FastSet<String>>>>,
-    /// The names in `roots`, listed when the project is made (also in
-    /// `listings`), for a look without a lock.
-    root_listings: Vec<Arc<FastSet<String>>>,
+    /// The names in `roots`, listed when the project is made, to rule out
+    /// most imports at once without a lock.
+    root_listings: Vec<FastSet<String>>,
+    /// Whether an import root outside `roots` holds a top module, by the
+    /// root's path bytes and the module (`root\0top`), looked at once.
+    /// Asked, not listed: a project of namespace packages has an import
+    /// root per directory, and each asks about few names.
+    holds: Mutex<FastMap<Vec<u8>, bool>>,
     located: Mutex<FastMap<(PathBuf, String), Located>>,
     facts: Mutex<FastMap<PathBuf, Arc<ModuleFacts>>>,
     answers: Mutex<FastMap<(Question, PathBuf, String), bool>>,
@@ -171,14 +171,10 @@ impl Project {
         respect_gitignore: bool,
     ) -> Self {
         let roots = vec![root.to_path_buf(), root.join("src")];
-        let root_listings: Vec<Arc<FastSet<String>>> = roots
-            .iter()
-            .map(|root| Arc::new(list_modules(root)))
-            .collect();
-        let listings = roots.iter().cloned().zip(root_listings.iter().cloned());
+        let root_listings = roots.iter().map(|root| list_modules(root)).collect();
         Self {
             scanned,
-            listings: Mutex::new(listings.collect()),
+            holds: Mutex::default(),
             root_listings,
             roots,
             max_file_size,
@@ -204,7 +200,7 @@ impl Project {
             scanned: Vec::new(),
             max_file_size: 0,
             package_dirs: Mutex::default(),
-            listings: Mutex::default(),
+            holds: Mutex::default(),
             located: Mutex::default(),
             facts: Mutex::default(),
             answers: Mutex::default(),
@@ -552,7 +548,6 @@ impl Project {
             name: parts.join("."),
             is_package,
             import_root: dir.to_path_buf(),
-            listing: self.listing(dir),
         })
     }
 
@@ -581,7 +576,8 @@ impl Project {
                     let top = std::str::from_utf8(top).unwrap_or_default();
                     self.in_roots(top) || {
                         let own = own.get_or_insert_with(|| file.and_then(|f| self.module_of(f)));
-                        own.as_ref().is_some_and(|m| m.listing.contains(top))
+                        own.as_ref()
+                            .is_some_and(|m| self.root_has(&m.import_root, top))
                     }
                 })
         })
@@ -612,7 +608,7 @@ impl Project {
     /// top module is in an import root): only those are asked about.
     pub(crate) fn may_hold(&self, qualified: &str, from: &ModuleName) -> bool {
         let top = qualified.split('.').next().unwrap_or(qualified);
-        from.listing.contains(top) || self.in_roots(top)
+        self.in_roots(top) || self.root_has(&from.import_root, top)
     }
 
     /// Whether the project's roots hold the top module `top`.
@@ -771,8 +767,8 @@ impl Project {
         );
         let top = module.split('.').next().unwrap_or(module);
         roots.into_iter().find_map(|root| {
-            // Most imports are of other libraries: one listing of the root
-            // rules them out without a look at the disk per import.
+            // Most imports are of other libraries: the root's listing, or
+            // one look per name, rules them out.
             if !self.root_has(&root, top) {
                 return None;
             }
@@ -787,19 +783,25 @@ impl Project {
         })
     }
 
-    /// Whether `root` holds `top.py` or a directory `top`.
+    /// Whether `root` holds `top.py` or an entry `top` (a package).
     fn root_has(&self, root: &Path, top: &str) -> bool {
-        self.listing(root).contains(top)
-    }
-
-    /// The module names in `root`, listed once.
-    fn listing(&self, root: &Path) -> Arc<FastSet<String>> {
-        if let Some(names) = lock(&self.listings).get(root) {
-            return names.clone();
+        if let Some(index) = self.roots.iter().position(|known| known == root) {
+            return self.root_listings[index].contains(top);
         }
-        let names = Arc::new(list_modules(root));
-        lock(&self.listings).insert(root.to_path_buf(), names.clone());
-        names
+        let mut key = root.as_os_str().as_encoded_bytes().to_vec();
+        key.push(0);
+        key.extend_from_slice(top.as_bytes());
+        if let Some(known) = lock(&self.holds).get(&key) {
+            return *known;
+        }
+        // A module's name is a word: not a path, nor `.` or `..`.
+        let is_name = !top.is_empty() && top.chars().all(|c| c.is_alphanumeric() || c == '_');
+        let holds = is_name
+            && [root.join(top), root.join(format!("{top}.py"))]
+                .iter()
+                .any(|entry| std::fs::symlink_metadata(entry).is_ok());
+        lock(&self.holds).insert(key, holds);
+        holds
     }
 
     fn facts_at(&self, path: &Path, module: &str, is_package: bool) -> Arc<ModuleFacts> {
