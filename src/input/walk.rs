@@ -12,13 +12,33 @@ pub(crate) struct Walked<T, E> {
     /// The walk's own errors (an unreadable directory, a symlink loop), as
     /// messages sorted so that runs print them alike.
     pub(crate) warnings: Vec<String>,
-    /// The error that stopped the walk: of several, the least by `Ord`, so
-    /// the same one whichever thread met it first.
+    /// Of the errors `keep` gave, the least by `Ord`. The walk goes on past
+    /// an error (not into the entry that gave it), so that the errors met,
+    /// and the one reported, do not depend on which thread went first.
     pub(crate) error: Option<E>,
 }
 
+impl<T, E: Ord> Walked<T, E> {
+    fn keep_least(&mut self, error: E) {
+        self.error = Some(match self.error.take() {
+            Some(other) => other.min(error),
+            None => error,
+        });
+    }
+}
+
+impl<T, E> Default for Walked<T, E> {
+    fn default() -> Self {
+        Self {
+            kept: Vec::new(),
+            warnings: Vec::new(),
+            error: None,
+        }
+    }
+}
+
 /// Walks `builder`'s paths on all cores; `keep` says what an entry is to
-/// the caller, or stops the walk with an error.
+/// the caller, or gives an error.
 pub(crate) fn walk_parallel<T, E>(
     builder: &WalkBuilder,
     keep: &(dyn Fn(&DirEntry) -> Result<Option<T>, E> + Sync),
@@ -27,18 +47,10 @@ where
     T: Send,
     E: Send + Ord,
 {
-    let shared = Mutex::new(Walked {
-        kept: Vec::new(),
-        warnings: Vec::new(),
-        error: None,
-    });
+    let shared = Mutex::new(Walked::default());
     builder.build_parallel().run(|| {
         let mut local = Local {
-            walked: Walked {
-                kept: Vec::new(),
-                warnings: Vec::new(),
-                error: None,
-            },
+            walked: Walked::default(),
             shared: &shared,
         };
         Box::new(move |entry| {
@@ -53,8 +65,8 @@ where
                 Ok(Some(found)) => local.walked.kept.push(found),
                 Ok(None) => {}
                 Err(error) => {
-                    local.walked.error = Some(error);
-                    return WalkState::Quit;
+                    local.walked.keep_least(error);
+                    return WalkState::Skip;
                 }
             }
             WalkState::Continue
@@ -83,10 +95,42 @@ impl<T, E: Ord> Drop for Local<'_, T, E> {
         shared.kept.append(&mut self.walked.kept);
         shared.warnings.append(&mut self.walked.warnings);
         if let Some(error) = self.walked.error.take() {
-            shared.error = match shared.error.take() {
-                Some(other) => Some(other.min(error)),
-                None => Some(error),
-            };
+            shared.keep_least(error);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_entry_is_visited_and_the_least_error_is_kept() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        for package in ["a", "b", "c", "d"] {
+            for module in ["x", "y"] {
+                let path = dir.path().join(package).join(format!("{module}.py"));
+                std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+                std::fs::write(path, "").expect("write");
+            }
+        }
+        let name = |entry: &DirEntry| entry.file_name().to_string_lossy().into_owned();
+        for _ in 0..20 {
+            let walked = walk_parallel(&WalkBuilder::new(dir.path()), &|entry| {
+                let is_file = entry.file_type().is_some_and(|kind| kind.is_file());
+                let package = entry
+                    .path()
+                    .parent()
+                    .map(|p| p.ends_with("b") || p.ends_with("d"));
+                match (is_file, package) {
+                    (true, Some(true)) => Err(entry.path().display().to_string()),
+                    (true, _) => Ok(Some(name(entry))),
+                    _ => Ok(None),
+                }
+            });
+            assert_eq!(walked.kept.len(), 4);
+            let error = walked.error.expect("an error");
+            assert!(error.ends_with("b/x.py"), "{error}");
         }
     }
 }
