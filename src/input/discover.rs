@@ -5,8 +5,8 @@
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 
 use ignore::WalkBuilder;
 
@@ -152,7 +152,7 @@ pub(crate) fn discover(
         for warning in found.warnings {
             warn(warning);
         }
-        if let Some(error) = found.error.into_iter().chain(walk.take_error()).min() {
+        if let Some(error) = found.error {
             return Err(error.into());
         }
         for found in found.kept {
@@ -189,6 +189,13 @@ impl Found {
         cwd: &Path,
         also_keep: &(dyn Fn(&Path) -> bool + Sync),
     ) -> Result<Option<Self>, ConfigError> {
+        if entry.depth() == 0 {
+            return Ok(None); // the directory walked
+        }
+        // An invalid configuration of the entry's directory is reported
+        // here (the walk's filter lets the entry through for that), and
+        // the walk does not enter the entry.
+        let scope = walk.scope_of(entry.path())?;
         // A symlink is not followed by the walk (no loops), but a
         // symlinked `.py` is checked; reading refuses what is not a
         // regular file behind it.
@@ -198,7 +205,6 @@ impl Found {
         if is_file && is_python(entry.path()) {
             let mut source = SourcePath::new(entry.path(), cwd);
             source.walked_regular = regular;
-            let scope = walk.scope_of(entry.path())?;
             return Ok(Some(Self::Check(FileToCheck { source, scope })));
         }
         if !regular {
@@ -209,14 +215,12 @@ impl Found {
     }
 }
 
-/// What the walk's filter shares with the visits of its entries: the
-/// configurations and the first configuration error met.
+/// What the walk's filter shares with the visits of its entries.
 struct Walk {
     /// Tells this walk's entry in a thread's [`LAST_SCOPE`] from another's.
     id: u64,
     configurations: Arc<Configurations>,
     cwd: PathBuf,
-    error: Mutex<Option<ConfigError>>,
 }
 
 thread_local! {
@@ -234,7 +238,6 @@ impl Walk {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             configurations,
             cwd: cwd.to_path_buf(),
-            error: Mutex::new(None),
         })
     }
 
@@ -253,27 +256,16 @@ impl Walk {
         Ok(scope)
     }
 
-    /// Whether the walk enters `entry`, by the excludes of its directory.
-    /// A configuration error stops the walk and is kept for the caller.
+    /// Whether the walk yields `entry`, by the excludes of its directory.
+    /// An entry whose directory's configuration is invalid is yielded, for
+    /// [`Found::of`] to report the error.
     fn admits(&self, entry: &ignore::DirEntry) -> bool {
-        let scope = match self.scope_of(entry.path()) {
-            Ok(scope) => scope,
-            Err(error) => {
-                let mut first = lock(&self.error);
-                *first = Some(match first.take() {
-                    Some(other) => other.min(error),
-                    None => error,
-                });
-                return false;
-            }
-        };
-        !excludes_entry(&scope.excludes, entry.file_name(), || {
-            absolute(entry.path(), &self.cwd)
-        })
-    }
-
-    fn take_error(&self) -> Option<ConfigError> {
-        lock(&self.error).take()
+        match self.scope_of(entry.path()) {
+            Ok(scope) => !excludes_entry(&scope.excludes, entry.file_name(), || {
+                absolute(entry.path(), &self.cwd)
+            }),
+            Err(_) => true,
+        }
     }
 }
 
@@ -299,10 +291,6 @@ fn is_python(path: &Path) -> bool {
         path.extension().and_then(|e| e.to_str()),
         Some("py" | "pyi")
     )
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poison| poison.into_inner())
 }
 
 #[cfg(test)]
