@@ -17,6 +17,7 @@ mod rules;
 mod server;
 mod show_files;
 mod show_settings;
+mod sync;
 
 /// The command line: what the binary runs.
 pub use crate::config::cli::main;

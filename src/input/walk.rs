@@ -6,6 +6,8 @@ use std::sync::Mutex;
 
 use ignore::{DirEntry, WalkBuilder, WalkState};
 
+use crate::sync::lock;
+
 /// What a parallel walk kept, in no particular order (the caller sorts).
 pub(crate) struct Walked<T, E> {
     pub(crate) kept: Vec<T>,
@@ -88,10 +90,7 @@ struct Local<'a, T, E: Ord> {
 
 impl<T, E: Ord> Drop for Local<'_, T, E> {
     fn drop(&mut self) {
-        let mut shared = self
-            .shared
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner());
+        let mut shared = lock(self.shared);
         shared.kept.append(&mut self.walked.kept);
         shared.warnings.append(&mut self.walked.warnings);
         if let Some(error) = self.walked.error.take() {

@@ -38,6 +38,7 @@ use crate::input::discover::WalkedFiles;
 use crate::input::prefilter::{imports, used_as_session};
 use crate::input::read::{read_regular_file, read_source};
 use crate::input::walk::walk_parallel;
+use crate::sync::lock;
 
 /// Where a file stands among the project's modules.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -847,10 +848,4 @@ fn find_module_file(root: &Path, module: &str) -> Located {
     }
     let file = path.with_extension("py");
     file.is_file().then_some((file, false))
-}
-
-/// A lock that a panic elsewhere did not spoil: the maps hold only
-/// complete entries.
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poison| poison.into_inner())
 }

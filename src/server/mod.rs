@@ -40,6 +40,7 @@ use crate::server::diagnostics::Snapshot;
 use crate::server::documents::Document;
 use crate::server::position::Encoding;
 use crate::server::workspace::{Facts, InitOptions, Workspace};
+use crate::sync::lock;
 
 /// Worker threads for diagnostics and requests.
 const WORKERS: usize = 2;
@@ -894,12 +895,6 @@ fn project_root(dir: &Path) -> PathBuf {
                 .map(Path::to_path_buf)
         })
         .unwrap_or_else(|| dir.to_path_buf())
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
