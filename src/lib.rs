@@ -335,38 +335,47 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
     // The backend is read from every file under the root before any file
     // is checked, on all the workers at once (asked first by one worker,
     // it would be read on that one while the others wait).
-    // A checked file the scan finds the prefilter skips is not read again,
-    // and a directory discovery walked is not walked again.
+    // A checked file the scan reads and finds needs no check is not read
+    // again (a flag by its index: no path is looked up twice), and a
+    // directory discovery walked is not walked again.
+    let skipped: Vec<AtomicBool> = files.iter().map(|_| AtomicBool::new(false)).collect();
     if files.iter().any(|file| !file.scope.rules.is_empty()) {
         // By the path's bytes: hashing a `Path` parses its components.
-        let by_path: FastMap<&[u8], &FileToCheck> = files
+        let by_path: FastMap<&[u8], usize> = files
             .iter()
-            .map(|file| (file.source.absolute.as_os_str().as_encoded_bytes(), file))
+            .enumerate()
+            .map(|(index, file)| (file.source.absolute.as_os_str().as_encoded_bytes(), index))
             .collect();
-        let skip = |path: &Path, bytes: &[u8]| {
-            // A template is no Python: the prefilter does not speak for it.
-            by_path
-                .get(path.as_os_str().as_encoded_bytes())
-                .is_some_and(|file| {
-                    if file.source.template {
-                        return false;
-                    }
-                    let file_settings =
-                        file.scope
-                            .file_settings(path, settings.fix, settings.max_file_size);
-                    std::str::from_utf8(bytes).is_ok()
-                        && lint::prefilter_skips(
-                            bytes,
-                            &file_settings,
-                            InProject::new(&settings.project, Some(path)),
-                        )
-                })
-        };
         let keys_wanted = files.iter().any(|file| {
             file.scope.rules.contains(rules::Rule::UnknownSessionKey)
                 || file.scope.rules.contains(rules::Rule::UnreadSessionKey)
         });
-        pool.install(|| settings.project.scan_now(&skip, &walked, keys_wanted));
+        let on_read = |path: &Path, bytes: &[u8]| {
+            let Some(&index) = by_path.get(path.as_os_str().as_encoded_bytes()) else {
+                return;
+            };
+            let file = &files[index];
+            let needs_no_check = std::str::from_utf8(bytes).is_ok()
+                && if file.source.template {
+                    // Templates are checked for FL106 only, from the keys
+                    // the scan reads (a template that is not UTF-8 still
+                    // is: FL001).
+                    !keys_wanted || !project::template_may_name_keys(bytes)
+                } else {
+                    let file_settings =
+                        file.scope
+                            .file_settings(path, settings.fix, settings.max_file_size);
+                    lint::prefilter_skips(
+                        bytes,
+                        &file_settings,
+                        InProject::new(&settings.project, Some(path)),
+                    )
+                };
+            if needs_no_check {
+                skipped[index].store(true, Ordering::Relaxed);
+            }
+        };
+        pool.install(|| settings.project.scan_now(&on_read, &walked, keys_wanted));
         // FL106's question of which files may read a misspelt key runs a
         // parallel loop the first time it is asked. Asked here, before the
         // check: asked by a worker, that loop could hand the same worker
@@ -395,7 +404,11 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
                         }
                         let reports = batch
                             .iter()
-                            .map(|FileToCheck { source, scope }| {
+                            .enumerate()
+                            .map(|(at, FileToCheck { source, scope })| {
+                                if skipped[index * BATCH + at].load(Ordering::Relaxed) {
+                                    return FileReport::empty(source.display.clone());
+                                }
                                 let report = lint_file_guarded(
                                     source,
                                     scope.file_settings(

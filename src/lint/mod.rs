@@ -73,17 +73,12 @@ pub(crate) fn lint_file(
     if std::env::var_os("FLASKLINT_TEST_PANIC_ON").is_some_and(|name| name == display.as_str()) {
         panic!("FLASKLINT_TEST_PANIC_ON names `{display}`");
     }
-    // The project's scan read it already and found nothing to check.
-    if settings.prefilter.is_some() && in_project.file.is_some_and(|f| in_project.project.skips(f))
-    {
-        return FileReport::empty(display);
-    }
     // A template is checked for FL106 only: the scan read its keys, and
     // knows whether it reads one that nothing writes.
     if source.template
-        && in_project.file.is_some_and(|f| {
-            in_project.project.skips(f) || !in_project.project.keys().may_read_unknown(Some(f))
-        })
+        && in_project
+            .file
+            .is_some_and(|f| !in_project.project.keys().may_read_unknown(Some(f)))
     {
         return FileReport::empty(display);
     }

@@ -228,7 +228,7 @@ fn key_hash(key: &str) -> u64 {
 }
 
 /// Whether a template may say anything about session keys.
-pub(crate) fn may_name_keys(text: &[u8]) -> bool {
+pub(crate) fn template_may_name_keys(text: &[u8]) -> bool {
     memmem::find(text, b"session").is_some()
 }
 

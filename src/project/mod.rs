@@ -19,7 +19,6 @@ mod near_key;
 
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 
 use rayon::prelude::*;
@@ -27,7 +26,7 @@ use rayon::prelude::*;
 pub(crate) use backend::{Backend, Serializer, is_dependency_file};
 use backend::{BackendFacts, Version};
 use keys::KeyText;
-pub(crate) use keys::{ProjectKeys, owner_of, shown_write};
+pub(crate) use keys::{ProjectKeys, owner_of, shown_write, template_may_name_keys};
 use module::ModuleFacts;
 pub(crate) use module::absolute_module;
 
@@ -66,8 +65,9 @@ fn is_package_dir(dir: &Path) -> bool {
     dir.join("__init__.py").is_file() || dir.join("__init__.pyi").is_file()
 }
 
-/// Whether a checked file, with the bytes the scan read, needs no check.
-pub(crate) type SkipTest<'a> = dyn Fn(&Path, &[u8]) -> bool + Sync + 'a;
+/// Shown the bytes of each file the scan reads: the check notes which
+/// files it need not read again.
+pub(crate) type OnRead<'a> = dyn Fn(&Path, &[u8]) + Sync + 'a;
 
 /// A located module: its file, and whether it is a package.
 type Located = Option<(PathBuf, bool)>;
@@ -102,28 +102,10 @@ pub struct Project {
     /// The backends and the session keys, scanned for on the first
     /// question.
     scan: OnceLock<Scan>,
-    /// The files the scan found need no check (see [`Project::scan_now`]).
-    skipped: OnceLock<Skipped>,
     /// What the scan could not read, for stderr at the end of the run.
     warnings: Mutex<Vec<String>>,
     /// Texts that replace files on disk (standard input).
     texts: Mutex<FastMap<PathBuf, Vec<u8>>>,
-}
-
-/// The files the scan read and found need no check: its sources, in the
-/// order of their bytes, with a flag for each.
-#[derive(Debug)]
-struct Skipped {
-    sources: Vec<PathBuf>,
-    flags: Vec<bool>,
-}
-
-impl Skipped {
-    fn contains(&self, absolute: &Path) -> bool {
-        self.sources
-            .binary_search_by(|path| path.as_os_str().cmp(absolute.as_os_str()))
-            .is_ok_and(|index| self.flags[index])
-    }
 }
 
 /// Why the scan reads a file.
@@ -187,7 +169,6 @@ impl Project {
             template_dirs,
             respect_gitignore,
             scan: OnceLock::new(),
-            skipped: OnceLock::new(),
             warnings: Mutex::default(),
             texts: Mutex::default(),
         }
@@ -212,7 +193,6 @@ impl Project {
                 backends: Backends::One(Backend::cookie("no project")),
                 keys: ProjectKeys::default(),
             }),
-            skipped: OnceLock::new(),
             warnings: Mutex::default(),
             texts: Mutex::default(),
         }
@@ -274,23 +254,14 @@ impl Project {
         self.roots.first().map(PathBuf::as_path)
     }
 
-    /// Reads the backend now, in parallel on the current thread pool, and
-    /// keeps the files `skip` says need no check (its bytes as read here),
-    /// so that they are not read a second time: see [`Project::skips`].
-    /// The directories `walked` covers are not walked again. The session
-    /// keys are read only when `keys_wanted` (a run without FL106 and FL107
-    /// has no use for them).
-    pub(crate) fn scan_now(&self, skip: &SkipTest<'_>, walked: &WalkedFiles, keys_wanted: bool) {
+    /// Reads the backend now, in parallel on the current thread pool,
+    /// showing `on_read` the bytes of each file it reads. The directories
+    /// `walked` covers are not walked again. The session keys are read only
+    /// when `keys_wanted` (a run without FL106 and FL107 has no use for
+    /// them).
+    pub(crate) fn scan_now(&self, on_read: &OnRead<'_>, walked: &WalkedFiles, keys_wanted: bool) {
         self.scan
-            .get_or_init(|| self.scan_files(Some(skip), Some(walked), keys_wanted));
-    }
-
-    /// Whether the scan read the file at `absolute` and found that it needs
-    /// no check.
-    pub(crate) fn skips(&self, absolute: &Path) -> bool {
-        self.skipped
-            .get()
-            .is_some_and(|skipped| skipped.contains(absolute))
+            .get_or_init(|| self.scan_files(Some(on_read), Some(walked), keys_wanted));
     }
 
     /// The session backend of the app the file at `module` belongs to.
@@ -322,7 +293,7 @@ impl Project {
 
     fn scan_files(
         &self,
-        skip: Option<&SkipTest<'_>>,
+        on_read: Option<&OnRead<'_>>,
         walked: Option<&WalkedFiles>,
         keys_wanted: bool,
     ) -> Scan {
@@ -364,22 +335,14 @@ impl Project {
         sources.dedup();
         dependency_files.sort();
         dependency_files.dedup();
-        // Set by the file's index in `sources`: no lock, no path hashed.
-        let skipped: Vec<AtomicBool> = sources.iter().map(|_| AtomicBool::new(false)).collect();
         type FileFacts = (Option<(String, BackendFacts)>, Option<(PathBuf, KeyText)>);
-        let file_facts = |(index, path): (usize, &PathBuf)| -> Option<FileFacts> {
+        let file_facts = |path: &PathBuf| -> Option<FileFacts> {
             let bytes = self.read_walked(path)?;
-            if skip.is_some_and(|skip| skip(path, &bytes)) {
-                skipped[index].store(true, Ordering::Relaxed);
+            if let Some(on_read) = on_read {
+                on_read(path, &bytes);
             }
             if self.is_template(path) {
-                if !keys_wanted || !keys::may_name_keys(&bytes) {
-                    // Nothing to check in it either: templates are checked
-                    // for FL106 only (a template that is not UTF-8 still
-                    // is: FL001).
-                    if skip.is_some() && std::str::from_utf8(&bytes).is_ok() {
-                        skipped[index].store(true, Ordering::Relaxed);
-                    }
+                if !keys_wanted || !keys::template_may_name_keys(&bytes) {
                     return None;
                 }
                 let Ok(text) = String::from_utf8(bytes) else {
@@ -409,7 +372,6 @@ impl Project {
         // the project's keys outlive a file, not every file's list.
         let (facts, keys) = sources
             .par_iter()
-            .enumerate()
             // Few accumulators: each holds its own copy of the keys met.
             .with_min_len(sources.len() / 8 + 1)
             .filter_map(file_facts)
@@ -433,10 +395,6 @@ impl Project {
         let mut facts: Vec<(String, BackendFacts)> = facts;
         // The backend's facts in path order, whichever thread read them.
         facts.sort_by(|a, b| a.0.cmp(&b.0));
-        if skip.is_some() {
-            let flags = skipped.into_iter().map(AtomicBool::into_inner).collect();
-            let _ = self.skipped.set(Skipped { sources, flags });
-        }
         let version: Option<Version> = dependency_files.iter().find_map(|path| {
             match std::fs::read_to_string(path) {
                 Ok(text) => backend::flask_session_version(path, &text),
