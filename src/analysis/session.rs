@@ -181,23 +181,25 @@ impl<'a> SessionModel<'a> {
     /// the file imports.
     fn add_reexports(
         &mut self,
-        uses: &[(&Expr, ScopeId)],
+        uses: &[(&'a Expr, ScopeId)],
         stars: &[String],
         project: &Project,
         module: &ModuleName,
     ) {
         // Most uses are of locals, `request` or Flask's session: only a
         // name imported from the project, or (with `*` imports) a name no
-        // import binds, is looked at further.
-        let project_heads: FastSet<&str> = self
-            .scopes
-            .iter()
-            .flat_map(|scope| scope.bindings.iter())
-            .filter(|(_, binding)| {
-                matches!(binding, Binding::Import(imported) if project.may_hold(imported, module))
+        // import binds, is looked at further. Asked per head a use has,
+        // not of every import: a file's uses have few heads.
+        let mut project_heads: FastMap<&str, bool> = FastMap::default();
+        let scopes = &self.scopes;
+        let mut from_project = |head: &'a str| {
+            *project_heads.entry(head).or_insert_with(|| {
+                scopes.iter().any(|scope| {
+                    matches!(scope.bindings.get(head),
+                        Some(Binding::Import(imported)) if project.may_hold(imported, module))
+                })
             })
-            .map(|(name, _)| name.as_ref())
-            .collect();
+        };
         let mut asked = FastSet::default();
         let mut asked_stars = FastSet::default();
         let mut found = Vec::new();
@@ -207,7 +209,7 @@ impl<'a> SessionModel<'a> {
             if head.is_empty() {
                 continue;
             }
-            if project_heads.contains(head) {
+            if from_project(head) {
                 let Some(qualified) = self.imported_name(expr, *scope) else {
                     continue;
                 };
