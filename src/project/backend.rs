@@ -125,6 +125,11 @@ const BACKEND_WORDS: &[&[u8]] = &[
     b"SESSION_",
 ];
 
+/// What every word of [`BACKEND_WORDS`] holds: a text is searched for
+/// these two only (two passes, not one per word), and the words are
+/// looked for around what is found.
+const WORD_CORES: [&[u8]; 2] = [b"ession", b"ESSION"];
+
 /// The settings of Flask and Flask-Session the backend depends on.
 const SETTINGS: &[&str] = &[
     "SESSION_TYPE",
@@ -137,13 +142,28 @@ impl BackendFacts {
     /// Whether a text can say anything about the backend.
     pub(crate) fn may_say(text: &[u8]) -> bool {
         // Built once: the scan asks this of every file under the root.
-        static FINDERS: LazyLock<Vec<memchr::memmem::Finder<'static>>> = LazyLock::new(|| {
+        static CORES: LazyLock<Vec<memchr::memmem::Finder<'static>>> =
+            LazyLock::new(|| WORD_CORES.iter().map(memchr::memmem::Finder::new).collect());
+        // Each word with where its core starts in it.
+        static WORDS: LazyLock<Vec<(&[u8], usize)>> = LazyLock::new(|| {
             BACKEND_WORDS
                 .iter()
-                .map(memchr::memmem::Finder::new)
+                .filter_map(|word| {
+                    let core = word
+                        .windows(6)
+                        .position(|part| WORD_CORES.contains(&part))?;
+                    Some((*word, core))
+                })
                 .collect()
         });
-        FINDERS.iter().any(|finder| finder.find(text).is_some())
+        CORES.iter().any(|core| {
+            core.find_iter(text).any(|at| {
+                WORDS.iter().any(|(word, offset)| {
+                    at.checked_sub(*offset)
+                        .is_some_and(|start| text[start..].starts_with(word))
+                })
+            })
+        })
     }
 
     /// The facts of one file, named `shown` in evidence.
@@ -648,6 +668,23 @@ mod tests {
 
     fn version(file: &str, text: &str) -> Option<String> {
         flask_session_version(Path::new(file), text).map(|v| v.to_string())
+    }
+
+    #[test]
+    fn a_text_says_something_of_the_backend_when_it_holds_one_of_its_words() {
+        for word in BACKEND_WORDS {
+            let word = std::str::from_utf8(word).unwrap();
+            assert!(
+                BackendFacts::may_say(format!("x = 1\n{word}").as_bytes()),
+                "{word}"
+            );
+            assert!(BackendFacts::may_say(word.as_bytes()), "{word}");
+        }
+        assert!(!BackendFacts::may_say(
+            b"db.session.add(row)\nSESSION = 1\n"
+        ));
+        assert!(!BackendFacts::may_say(b"ession ESSION flask_sessio"));
+        assert!(!BackendFacts::may_say(b""));
     }
 
     #[test]
