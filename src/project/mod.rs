@@ -79,15 +79,17 @@ pub struct Project {
     /// say: the root and its `src/`.
     roots: Vec<PathBuf>,
     max_file_size: u64,
-    package_dirs: Mutex<FastMap<PathBuf, bool>>,
+    /// Whether a directory is a package, by its path's bytes (hashing a
+    /// `Path` parses its components).
+    package_dirs: Mutex<FastMap<Vec<u8>, bool>>,
     /// The names in `roots`, listed when the project is made, to rule out
     /// most imports at once without a lock.
     root_listings: Vec<FastSet<String>>,
     /// Whether an import root outside `roots` holds a top module, by the
-    /// root's path bytes and the module (`root\0top`), looked at once.
-    /// Asked, not listed: a project of namespace packages has an import
-    /// root per directory, and each asks about few names.
-    holds: Mutex<FastMap<Vec<u8>, bool>>,
+    /// root's path bytes, then the module, looked at once. Asked, not
+    /// listed: a project of namespace packages has an import root per
+    /// directory, and each asks about few names.
+    holds: Mutex<FastMap<Vec<u8>, FastMap<String, bool>>>,
     located: Mutex<FastMap<(PathBuf, String), Located>>,
     facts: Mutex<FastMap<PathBuf, Arc<ModuleFacts>>>,
     answers: Mutex<FastMap<(Question, PathBuf, String), bool>>,
@@ -511,11 +513,12 @@ impl Project {
     }
 
     fn is_package_dir(&self, dir: &Path) -> bool {
-        if let Some(known) = lock(&self.package_dirs).get(dir) {
+        let key = dir.as_os_str().as_encoded_bytes();
+        if let Some(known) = lock(&self.package_dirs).get(key) {
             return *known;
         }
         let is_package = is_package_dir(dir);
-        lock(&self.package_dirs).insert(dir.to_path_buf(), is_package);
+        lock(&self.package_dirs).insert(key.to_vec(), is_package);
         is_package
     }
 
@@ -744,13 +747,17 @@ impl Project {
 
     /// Whether `root` holds `top.py` or an entry `top` (a package).
     fn root_has(&self, root: &Path, top: &str) -> bool {
-        if let Some(index) = self.roots.iter().position(|known| known == root) {
+        // By the bytes: comparing paths parses their components. A root
+        // spelt otherwise is looked at on disk below, with the same answer.
+        let bytes = root.as_os_str().as_encoded_bytes();
+        if let Some(index) = self
+            .roots
+            .iter()
+            .position(|known| known.as_os_str().as_encoded_bytes() == bytes)
+        {
             return self.root_listings[index].contains(top);
         }
-        let mut key = root.as_os_str().as_encoded_bytes().to_vec();
-        key.push(0);
-        key.extend_from_slice(top.as_bytes());
-        if let Some(known) = lock(&self.holds).get(&key) {
+        if let Some(known) = lock(&self.holds).get(bytes).and_then(|tops| tops.get(top)) {
             return *known;
         }
         // A module's name is a word: not a path, nor `.` or `..`.
@@ -759,7 +766,10 @@ impl Project {
             && [root.join(top), root.join(format!("{top}.py"))]
                 .iter()
                 .any(|entry| std::fs::symlink_metadata(entry).is_ok());
-        lock(&self.holds).insert(key, holds);
+        lock(&self.holds)
+            .entry(bytes.to_vec())
+            .or_default()
+            .insert(top.to_string(), holds);
         holds
     }
 
