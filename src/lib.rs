@@ -33,7 +33,9 @@ pub use crate::rules::RuleSet;
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -49,6 +51,7 @@ use crate::input::discover::{
     Discovered, DiscoveryError, FileToCheck, SourcePath, WalkedFiles, discover,
 };
 use crate::lint::{Language, lint_bytes_in, lint_file_guarded};
+use crate::sync::lock;
 
 /// Files a worker checks before handing their reports over.
 const BATCH: usize = 32;
@@ -451,13 +454,35 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
     printed
 }
 
+/// The threads [`free_in_background`] started and has not joined.
+static FREEING: Mutex<Vec<JoinHandle<()>>> = Mutex::new(Vec::new());
+
 /// Frees `value` on a thread of its own. At the end of a run, freeing
 /// every file's paths and settings one by one takes milliseconds on one
 /// core, after the report is out; the process may end before that thread
 /// is done, and the system takes the memory back then.
+///
+/// The thread's handle is kept, not dropped: dropping it detaches the
+/// thread, and glibc's `pthread_detach` (2.36) reads the thread's record
+/// after marking it detached, memory that a thread ending at that moment
+/// may already have handed back (its stack is unmapped as soon as the
+/// stack cache is trimmed, which the workers' 1 GiB stacks make happen at
+/// every thread's end): `bench/run` crashed there once in about a thousand
+/// runs. A finished thread's handle is joined instead, which waits until
+/// the system is done with it.
 pub(crate) fn free_in_background<T: Send + 'static>(value: T) {
+    let mut freeing = lock(&FREEING);
+    let (finished, running): (Vec<_>, Vec<_>) = std::mem::take(&mut *freeing)
+        .into_iter()
+        .partition(JoinHandle::is_finished);
+    for handle in finished {
+        let _ = handle.join();
+    }
+    *freeing = running;
     // Should the thread not start, the value is freed here.
-    let _ = std::thread::Builder::new().spawn(move || drop(value));
+    if let Ok(handle) = std::thread::Builder::new().spawn(move || drop(value)) {
+        freeing.push(handle);
+    }
 }
 
 /// The files under `paths` a check would read, templates included, in path
@@ -625,4 +650,31 @@ fn check_stdin(settings: &Settings, name: &Path, out: &mut Output) -> Result<(),
             .map_err(|error| write_failed(&error))?;
     }
     out.emit(&report)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    #[test]
+    fn values_are_freed_in_the_background_and_ended_threads_joined() {
+        let value = Arc::new(());
+        for _ in 0..20 {
+            free_in_background(value.clone());
+        }
+        // A hang guard, far above the milliseconds this takes.
+        let started = Instant::now();
+        while Arc::strong_count(&value) > 1 || !lock(&FREEING).iter().all(JoinHandle::is_finished) {
+            assert!(started.elapsed() < Duration::from_secs(60), "not freed");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        free_in_background(());
+        assert!(
+            lock(&FREEING).len() <= 1,
+            "ended threads are joined, not kept"
+        );
+    }
 }
