@@ -15,6 +15,7 @@ use lsp_server::{Connection, Message};
 /// The threads behind a stdio connection; joined when the server ends.
 pub(crate) struct StdioThreads {
     writer: std::thread::JoinHandle<()>,
+    reader: std::thread::JoinHandle<()>,
     /// Set when the server ends: the writer stops once nothing is queued
     /// (workers may still hold senders).
     closing: Arc<AtomicBool>,
@@ -23,9 +24,13 @@ pub(crate) struct StdioThreads {
 impl StdioThreads {
     /// Waits for the writer to write what was queued. The reader is left
     /// to end with the process: it may be blocked on a stdin nobody closes.
+    /// Its handle is not dropped either: that would detach a thread that
+    /// may be ending at that moment (after the `exit` notification), which
+    /// glibc does not survive (see `free_in_background`).
     pub(crate) fn finish(self) {
         self.closing.store(true, Ordering::SeqCst);
         let _ = self.writer.join();
+        std::mem::forget(self.reader);
     }
 }
 
@@ -57,7 +62,7 @@ pub(crate) fn stdio() -> std::io::Result<(Connection, StdioThreads)> {
                 }
             }
         })?;
-    std::thread::Builder::new()
+    let reader = std::thread::Builder::new()
         .name("flasklint-lsp-reader".into())
         .spawn(move || {
             let mut stdin = BufReader::new(std::io::stdin().lock());
@@ -86,6 +91,10 @@ pub(crate) fn stdio() -> std::io::Result<(Connection, StdioThreads)> {
             sender: to_client,
             receiver: from_client,
         },
-        StdioThreads { writer, closing },
+        StdioThreads {
+            writer,
+            reader,
+            closing,
+        },
     ))
 }
