@@ -467,9 +467,9 @@ static FREEING: Mutex<Vec<JoinHandle<()>>> = Mutex::new(Vec::new());
 /// after marking it detached, memory that a thread ending at that moment
 /// may already have handed back (its stack is unmapped as soon as the
 /// stack cache is trimmed, which the workers' 1 GiB stacks make happen at
-/// every thread's end): `bench/run` crashed there once in about a thousand
-/// runs. A finished thread's handle is joined instead, which waits until
-/// the system is done with it.
+/// every thread's end): `bench/run` crashed there once (SIGSEGV in
+/// `pthread_detach`, by `dmesg`). A finished thread's handle is joined
+/// instead, which waits until the system is done with it.
 pub(crate) fn free_in_background<T: Send + 'static>(value: T) {
     let mut freeing = lock(&FREEING);
     let (finished, running): (Vec<_>, Vec<_>) = std::mem::take(&mut *freeing)
