@@ -363,7 +363,7 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
                     // Templates are checked for FL106 only, from the keys
                     // the scan reads (a template that is not UTF-8 still
                     // is: FL001).
-                    !keys_wanted || !project::template_may_name_keys(bytes)
+                    !project::reads_template_keys(keys_wanted, bytes)
                 } else {
                     let file_settings =
                         file.scope

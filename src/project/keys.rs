@@ -227,9 +227,12 @@ fn key_hash(key: &str) -> u64 {
     hasher.finish()
 }
 
-/// Whether a template may say anything about session keys.
-pub(crate) fn template_may_name_keys(text: &[u8]) -> bool {
-    memmem::find(text, b"session").is_some()
+/// Whether the scan reads the session keys of a template with this text:
+/// only when they are wanted (FL106 or FL107 is on) and it names
+/// `session`. The check asks the same: a template whose keys are not read
+/// has nothing to check.
+pub(crate) fn reads_template_keys(keys_wanted: bool, text: &[u8]) -> bool {
+    keys_wanted && memmem::find(text, b"session").is_some()
 }
 
 /// Whether a Python text may say anything about session keys: it names

@@ -26,7 +26,7 @@ use rayon::prelude::*;
 pub(crate) use backend::{Backend, Serializer, is_dependency_file};
 use backend::{BackendFacts, Version};
 use keys::KeyText;
-pub(crate) use keys::{ProjectKeys, owner_of, shown_write, template_may_name_keys};
+pub(crate) use keys::{ProjectKeys, owner_of, reads_template_keys, shown_write};
 use module::ModuleFacts;
 pub(crate) use module::absolute_module;
 
@@ -344,7 +344,7 @@ impl Project {
                 on_read(path, &bytes);
             }
             if self.is_template(path) {
-                if !keys_wanted || !keys::template_may_name_keys(&bytes) {
+                if !keys::reads_template_keys(keys_wanted, &bytes) {
                     return None;
                 }
                 let Ok(text) = String::from_utf8(bytes) else {
