@@ -102,7 +102,7 @@ pub(crate) struct Discovered {
 pub(crate) struct WalkedFiles {
     /// The walked directories (absolute).
     pub(crate) dirs: Vec<PathBuf>,
-    /// The files (absolute).
+    /// The files (absolute), in the order of their bytes.
     pub(crate) files: Vec<PathBuf>,
 }
 
@@ -157,12 +157,7 @@ pub(crate) fn discover(
         }
         for found in found.kept {
             match found {
-                Found::Check(file) => {
-                    if file.source.walked_regular {
-                        walked.files.push(file.source.absolute.clone());
-                    }
-                    files.push(file);
-                }
+                Found::Check(file) => files.push(file),
                 Found::Kept(path) => walked.files.push(path),
             }
         }
@@ -170,6 +165,22 @@ pub(crate) fn discover(
     }
     files.sort_by(|a, b| a.source.display.cmp(&b.source.display));
     files.dedup_by(|a, b| a.source.display == b.source.display);
+    // In the order of their bytes: the files to check come so already
+    // when their names are all relative to the working directory, and a
+    // stable sort merges the two sorted runs in one pass.
+    walked
+        .files
+        .sort_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+    walked.files.extend(
+        files
+            .iter()
+            .filter(|file| file.source.walked_regular)
+            .map(|file| file.source.absolute.clone()),
+    );
+    walked
+        .files
+        .sort_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+    walked.files.dedup();
     Ok(Discovered { files, walked })
 }
 

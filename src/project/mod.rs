@@ -305,40 +305,52 @@ impl Project {
                 keys: ProjectKeys::default(),
             };
         };
-        let (mut sources, mut dependency_files) = (Vec::new(), Vec::new());
-        for scanned in &self.scanned {
-            let listed = match walked.filter(|walked| walked.covers(scanned)) {
-                Some(walked) => walked
+        // Discovery's list of what it walked, borrowed where it covers a
+        // root; the rest is walked here, and the texts given for files
+        // (standard input) count, saved or not.
+        let covered = |scanned: &Path| walked.filter(|walked| walked.covers(scanned));
+        let walked_here: Vec<PathBuf> = self
+            .scanned
+            .iter()
+            .filter(|scanned| covered(scanned).is_none())
+            .flat_map(|scanned| self.walk(scanned))
+            .chain(
+                lock(&self.texts)
+                    .keys()
+                    .filter(|path| self.scanned.iter().any(|root| is_within(path, root)))
+                    .cloned(),
+            )
+            .collect();
+        let listed = self
+            .scanned
+            .iter()
+            .filter_map(|scanned| Some((scanned, covered(scanned)?)))
+            .flat_map(|(scanned, walked)| {
+                walked
                     .files
                     .iter()
-                    .filter(|file| is_within(file, scanned))
-                    .cloned()
-                    .collect(),
-                None => self.walk(scanned),
-            };
-            for file in listed {
-                match self.scanned_kind(&file) {
-                    Some(ScannedKind::Dependencies) => dependency_files.push(file),
-                    Some(ScannedKind::Source) => sources.push(file),
-                    None => {}
-                }
+                    .filter(move |file| is_within(file, scanned))
+            })
+            .chain(&walked_here)
+            .map(PathBuf::as_path);
+        let (mut sources, mut dependency_files) = (Vec::new(), Vec::new());
+        for file in listed {
+            match self.scanned_kind(file) {
+                Some(ScannedKind::Dependencies) => dependency_files.push(file),
+                Some(ScannedKind::Source) => sources.push(file),
+                None => {}
             }
         }
-        // A text given for a file (standard input) counts, saved or not.
-        sources.extend(
-            lock(&self.texts)
-                .keys()
-                .filter(|path| self.scanned.iter().any(|root| is_within(path, root)))
-                .cloned(),
-        );
         // Any fixed order will do (the facts are kept in it): bytes compare
-        // faster than path components.
-        sources.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+        // faster than path components. Discovery lists what it walked in
+        // this order, so the sort mostly finds it sorted.
+        sources.sort_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
         sources.dedup();
         dependency_files.sort();
         dependency_files.dedup();
         type FileFacts = (Option<(String, BackendFacts)>, Option<(PathBuf, KeyText)>);
-        let file_facts = |path: &PathBuf| -> Option<FileFacts> {
+        let file_facts = |path: &&Path| -> Option<FileFacts> {
+            let path = *path;
             let bytes = self.read_walked(path)?;
             if let Some(on_read) = on_read {
                 on_read(path, &bytes);
@@ -354,7 +366,10 @@ impl Project {
                     ));
                     return None;
                 };
-                return Some((None, Some((path.clone(), keys::template_keys_text(&text)))));
+                return Some((
+                    None,
+                    Some((path.to_path_buf(), keys::template_keys_text(&text))),
+                ));
             }
             let says_backend = BackendFacts::may_say(&bytes);
             let names_keys = keys_wanted && keys::python_may_name_keys(&bytes);
@@ -367,7 +382,7 @@ impl Project {
                 let facts = BackendFacts::of(&shown, &text);
                 (shown, facts)
             });
-            let key_facts = names_keys.then(|| (path.clone(), keys::python_keys(&text)));
+            let key_facts = names_keys.then(|| (path.to_path_buf(), keys::python_keys(&text)));
             Some((backend_facts, key_facts))
         };
         // Each thread merges the key facts of its files as it goes: only
