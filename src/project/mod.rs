@@ -543,12 +543,26 @@ impl Project {
     /// `s["a"] = 1`). Models that say `db.session` are not parsed for that.
     pub(crate) fn may_reach_session(&self, text: &[u8], file: Option<&Path>) -> bool {
         let mut own = None;
+        let mut in_package = None;
         imports(text).any(|(module, local)| {
+            let relative = module.starts_with(b".");
+            // A relative import in a file outside any package resolves to
+            // nothing (Python refuses it), and the check finds nothing
+            // through it: its names are not looked for in the text.
+            if relative
+                && file.is_some_and(|file| {
+                    !*in_package.get_or_insert_with(|| {
+                        file.parent().is_some_and(|dir| self.is_package_dir(dir))
+                    })
+                })
+            {
+                return false;
+            }
             // Most imported names are not used as a session is; the
             // module's place (a look at the disk for the file's own import
             // root) is asked only for those that are.
             (local == b"*" || used_as_session(text, local))
-                && (module.starts_with(b".") || {
+                && (relative || {
                     let top = module.split(|&b| b == b'.').next().unwrap_or(module);
                     let top = std::str::from_utf8(top).unwrap_or_default();
                     self.in_roots(top) || {
