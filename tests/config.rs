@@ -835,17 +835,20 @@ fn session_backend_and_serializer_take_only_their_values() {
     assert_eq!(findings(dir.path(), &[]), pairs(&[]));
 }
 
+/// What `--show-settings FILE` prints, run in the project fixture `case`.
+fn show_settings(case: &str, file: &str) -> String {
+    let output = flasklint(&common::root().join("fixtures/project").join(case))
+        .args(["--show-settings", file])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    String::from_utf8(output.stdout).expect("utf-8")
+}
+
 #[test]
 fn show_settings_names_the_root_config_session_names_and_backend_per_app() {
     let case = common::root().join("fixtures/project/two_apps");
-    let show = |file: &str| {
-        let output = flasklint(&case)
-            .args(["--show-settings", file])
-            .output()
-            .expect("runs");
-        assert_eq!(output.status.code(), Some(0), "{output:?}");
-        String::from_utf8(output.stdout).expect("utf-8")
-    };
+    let show = |file: &str| show_settings("two_apps", file);
     let shop = show("shop/views.py");
     assert!(
         shop.contains(&format!("project root           {}\n", case.display())),
@@ -883,14 +886,36 @@ fn show_settings_names_the_root_config_session_names_and_backend_per_app() {
         "{seed}"
     );
     // Re-exports in force for the file are listed.
-    let reexport = common::root().join("fixtures/project/reexport_relative_two_levels");
-    let output = flasklint(&reexport)
-        .args(["--show-settings", "myapp/views/cart.py"])
-        .output()
-        .expect("runs");
-    assert!(String::from_utf8_lossy(&output.stdout).contains(
+    assert!(show_settings("reexport_relative_two_levels", "myapp/views/cart.py").contains(
         "session names          flask.session, flask.globals.session, myapp.common.sessions.user_session\n"
     ));
+}
+
+#[test]
+fn a_session_interface_made_by_a_function_of_the_project_is_what_it_returns() {
+    let cases: [(&str, &[&str]); 2] = [
+        (
+            "custom_interface_from_a_factory",
+            &[
+                "session backend        the project's session interface `PickleSessionInterface` (made by `make_session_interface`)\n",
+                "  serializer           pickle\n",
+                "  found from           app/__init__.py:8\n",
+            ],
+        ),
+        (
+            "flask_session_from_a_factory",
+            &[
+                "session backend        Flask-Session 0.8 (no SESSION_TYPE)\n",
+                "  found from           app/__init__.py:8\n",
+            ],
+        ),
+    ];
+    for (case, lines) in cases {
+        let shown = show_settings(case, "app/views.py");
+        for line in lines {
+            assert!(shown.contains(line), "{case}: no {line:?} in\n{shown}");
+        }
+    }
 }
 
 #[test]

@@ -101,12 +101,27 @@ pub(crate) struct BackendFacts {
     /// Classes defined here: name, base names, and whether the body sets
     /// `serializer` or overrides how the interface saves.
     classes: Vec<ClassFacts>,
+    /// Functions defined here that return an instance of one class on
+    /// every `return` (`def create_session_interface(app): return
+    /// ManagedSessionInterface(...)`, pgAdmin's): what an
+    /// `app.session_interface = create_session_interface(app)` installs.
+    factories: Vec<Factory>,
     /// Names bound to `Session()` objects (`sess = Session()`), whose
     /// `init_app(app)` installs Flask-Session.
     session_objects: Vec<String>,
     /// Whether the file uses pickle, or `TaggedJSONSerializer`.
     uses_pickle: bool,
     uses_tagged_json: bool,
+}
+
+/// A function that returns an instance of one class.
+#[derive(Debug)]
+struct Factory {
+    name: String,
+    /// The class's name as written, its last part.
+    returns: String,
+    /// Whether that class is imported from `flask_session`.
+    returns_flask_session: bool,
 }
 
 #[derive(Debug)]
@@ -229,6 +244,15 @@ impl BackendFacts {
                 }
             }
             Stmt::ClassDef(class) => self.look_at_class(class, &is_from_flask_session, at),
+            Stmt::FunctionDef(function) => {
+                if let Some(returned) = returned_class(&function.body) {
+                    self.factories.push(Factory {
+                        name: function.name.to_string(),
+                        returns: last_name(returned).to_string(),
+                        returns_flask_session: is_from_flask_session(returned),
+                    });
+                }
+            }
             _ => {}
         }
     }
@@ -310,9 +334,9 @@ impl BackendFacts {
         let Expr::Call(call) = value else { return };
         if is_from_flask_session(&call.func) {
             self.flask_session.push(at(value));
-        } else if let Some(name) = UnqualifiedName::from_expr(&call.func) {
-            let last = name.segments().last().copied().unwrap_or_default();
-            self.custom.push((last.to_string(), at(value)));
+        } else if UnqualifiedName::from_expr(&call.func).is_some() {
+            self.custom
+                .push((last_name(&call.func).to_string(), at(value)));
         }
     }
 
@@ -373,6 +397,68 @@ impl BackendFacts {
         };
         self.settings.insert(name.to_string(), literal);
     }
+}
+
+/// The last part of a dotted name (`sessions.RedisInterface`: `RedisInterface`).
+fn last_name(expr: &Expr) -> &str {
+    UnqualifiedName::from_expr(expr)
+        .and_then(|name| name.segments().last().copied())
+        .unwrap_or_default()
+}
+
+/// The callee of a function body's `return X(...)`, when every `return`
+/// of the body (not of the functions and classes defined in it) returns a
+/// call of one dotted name, and there is at least one.
+fn returned_class(body: &[Stmt]) -> Option<&Expr> {
+    fn returns<'a>(body: &'a [Stmt], found: &mut Vec<Option<&'a Expr>>) {
+        for stmt in body {
+            match stmt {
+                Stmt::Return(ret) => found.push(match ret.value.as_deref() {
+                    Some(Expr::Call(call)) if UnqualifiedName::from_expr(&call.func).is_some() => {
+                        Some(&*call.func)
+                    }
+                    _ => None,
+                }),
+                Stmt::If(s) => {
+                    returns(&s.body, found);
+                    for clause in &s.elif_else_clauses {
+                        returns(&clause.body, found);
+                    }
+                }
+                Stmt::With(s) => returns(&s.body, found),
+                Stmt::For(s) => {
+                    returns(&s.body, found);
+                    returns(&s.orelse, found);
+                }
+                Stmt::While(s) => {
+                    returns(&s.body, found);
+                    returns(&s.orelse, found);
+                }
+                Stmt::Try(s) => {
+                    returns(&s.body, found);
+                    for handler in &s.handlers {
+                        let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                        returns(&handler.body, found);
+                    }
+                    returns(&s.orelse, found);
+                    returns(&s.finalbody, found);
+                }
+                Stmt::Match(s) => {
+                    for case in &s.cases {
+                        returns(&case.body, found);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut found = Vec::new();
+    returns(body, &mut found);
+    let first = (*found.first()?)?;
+    found
+        .iter()
+        .all(|callee| callee.is_some_and(|callee| last_name(callee) == last_name(first)))
+        .then_some(first)
 }
 
 /// The local names bound by `from flask_session import ...` anywhere.
@@ -450,10 +536,31 @@ pub(crate) fn decide(files: &[&(String, BackendFacts)], version: Option<&Version
         Some(Some(_)) => Some(false),
         Some(None) => None,
     };
-    if let Some(at) = files
-        .iter()
-        .find_map(|(_, facts)| facts.flask_session.first())
-    {
+    let factory = |name: &str| {
+        files
+            .iter()
+            .flat_map(|(_, facts)| facts.factories.iter())
+            .find(|factory| factory.name == name)
+    };
+    // What `app.session_interface = X(...)` installs: `X`, or the class
+    // that `X` returns when `X` is a function of the project and no class
+    // of the project is named so.
+    let is_class = |name: &str| {
+        files
+            .iter()
+            .any(|(_, facts)| facts.classes.iter().any(|class| class.name == name))
+    };
+    let made = |name: &str| factory(name).filter(|_| !is_class(name));
+    let installs_flask_session = files.iter().find_map(|(_, facts)| {
+        facts.flask_session.first().or_else(|| {
+            facts
+                .custom
+                .iter()
+                .find(|(name, _)| made(name).is_some_and(|f| f.returns_flask_session))
+                .map(|(_, at)| at)
+        })
+    });
+    if let Some(at) = installs_flask_session {
         let kind = match settings("SESSION_TYPE") {
             Some(Some(kind)) => kind.to_string(),
             Some(None) => "unknown type".to_string(),
@@ -509,7 +616,14 @@ pub(crate) fn decide(files: &[&(String, BackendFacts)], version: Option<&Version
             evidence: format!("it assigns {}", listed.join(" and ")),
         };
     }
-    if let Some((class, at)) = interfaces.first() {
+    if let Some((called, at)) = interfaces.first() {
+        let (class, shown) = match made(called) {
+            Some(factory) => (
+                factory.returns.as_str(),
+                format!("`{}` (made by `{called}`)", factory.returns),
+            ),
+            None => (called.as_str(), format!("`{called}`")),
+        };
         let classes: Vec<&ClassFacts> = files
             .iter()
             .flat_map(|(_, facts)| facts.classes.iter())
@@ -518,7 +632,7 @@ pub(crate) fn decide(files: &[&(String, BackendFacts)], version: Option<&Version
             facts
                 .classes
                 .iter()
-                .find(|c| &c.name == class)
+                .find(|c| c.name == class)
                 .map(|c| (c, facts))
         });
         let (serializer, saves_every_request) = match defined {
@@ -540,7 +654,7 @@ pub(crate) fn decide(files: &[&(String, BackendFacts)], version: Option<&Version
             None => (Serializer::Unknown, None),
         };
         return Backend {
-            name: format!("the project's session interface `{class}`"),
+            name: format!("the project's session interface {shown}"),
             cookie: false,
             serializer,
             saves_every_request,
@@ -685,6 +799,39 @@ mod tests {
         ));
         assert!(!BackendFacts::may_say(b"ession ESSION flask_sessio"));
         assert!(!BackendFacts::may_say(b""));
+    }
+
+    #[test]
+    fn a_factory_returns_one_class_on_every_return() {
+        let returned = |text: &str| {
+            let parsed = parse_module(text);
+            let module = parsed.syntax().as_module().expect("a module");
+            let Some(Stmt::FunctionDef(function)) = module.body.first() else {
+                panic!("a function first");
+            };
+            returned_class(&function.body).map(|callee| last_name(callee).to_string())
+        };
+        assert_eq!(
+            returned("def f(app):\n    if app.debug:\n        return sessions.Pickled()\n    return Pickled(app)\n")
+                .as_deref(),
+            Some("Pickled")
+        );
+        // Another class, or something else, on some return: not a factory.
+        assert_eq!(
+            returned("def f(a):\n    if a:\n        return A()\n    return B()\n"),
+            None
+        );
+        assert_eq!(
+            returned("def f(a):\n    if a:\n        return A()\n    return\n"),
+            None
+        );
+        assert_eq!(returned("def f(a):\n    return a\n"), None);
+        assert_eq!(returned("def f(a):\n    pass\n"), None);
+        // The returns of a function defined inside are that function's.
+        assert_eq!(
+            returned("def f(a):\n    def g():\n        return B()\n    return A()\n").as_deref(),
+            Some("A")
+        );
     }
 
     #[test]
