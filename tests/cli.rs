@@ -727,3 +727,39 @@ fn the_trial_app_reports_bugs_as_errors_and_costs_as_warnings() {
         ]
     );
 }
+
+#[test]
+fn fl105_names_the_branch_that_loses_a_change_not_a_guard_that_leads_to_it() {
+    // `close`: the guard returns, so a path past it never took it; only
+    // the `except` loses the change (it may run after the `pop`, before
+    // the write back). `select`: the change is lost when the `if` that
+    // would have written the key is not taken, not when the `if` holding
+    // the change is taken.
+    let views = "from flask import session\n\n\ndef close(tid):\n    if \"grid\" not in session:\n        return None\n    grid = session[\"grid\"]\n    try:\n        grid.pop(tid, None)\n        session[\"grid\"] = grid\n    except KeyError:\n        pass\n\n\ndef select(region):\n    if \"prefs\" not in session:\n        session[\"prefs\"] = {}\n    if region:\n        session[\"prefs\"][\"region\"] = region\n";
+    let dir = tree(&[("views.py", views)]);
+    let findings = json(dir.path(), &["--isolated", "--select", "FL105", "views.py"]);
+    let messages: Vec<(u64, &str)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["location"]["row"].as_u64().unwrap_or_default(),
+                f["message"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert_eq!(messages[0].0, 9, "{messages:?}");
+    assert!(
+        messages[0]
+            .1
+            .contains("nothing marks the session modified when the `except` at line 11 runs"),
+        "{messages:?}"
+    );
+    assert_eq!(messages[1].0, 19, "{messages:?}");
+    assert!(
+        messages[1]
+            .1
+            .contains("nothing marks the session modified when the `if` at line 16 is not taken"),
+        "{messages:?}"
+    );
+}

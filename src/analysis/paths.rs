@@ -280,8 +280,20 @@ fn alternatives<V: PathValue>(blocks: Vec<(Decision, Paths<V>)>) -> Paths<V> {
                 .collect(),
         )
     };
+    // A path that goes on past the blocks never takes one that leaves (by
+    // `return`, `raise`, `break` or `continue`): such a block is no
+    // alternative to it. So FL105 does not name the guard `if ...:
+    // return` that a lost change comes after, but the branch that loses it.
+    let pick_through = || {
+        V::choose(
+            blocks
+                .iter()
+                .filter_map(|(decision, paths)| Some((*decision, Some(paths.through.clone()?))))
+                .collect(),
+        )
+    };
     Paths {
-        through: pick(&|p| p.through.clone()),
+        through: pick_through(),
         exits: pick(&|p| p.exits.clone()),
         breaks: pick(&|p| p.breaks.clone()),
         continues: pick(&|p| p.continues.clone()),
