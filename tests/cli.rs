@@ -729,13 +729,14 @@ fn the_trial_app_reports_bugs_as_errors_and_costs_as_warnings() {
 }
 
 #[test]
-fn fl105_names_the_branch_that_loses_a_change_not_a_guard_that_leads_to_it() {
+fn fl105_names_the_branch_that_loses_a_change_not_one_that_leads_to_it() {
     // `close`: the guard returns, so a path past it never took it; only
     // the `except` loses the change (it may run after the `pop`, before
     // the write back). `select`: the change is lost when the `if` that
     // would have written the key is not taken, not when the `if` holding
-    // the change is taken.
-    let views = "from flask import session\n\n\ndef close(tid):\n    if \"grid\" not in session:\n        return None\n    grid = session[\"grid\"]\n    try:\n        grid.pop(tid, None)\n        session[\"grid\"] = grid\n    except KeyError:\n        pass\n\n\ndef select(region):\n    if \"prefs\" not in session:\n        session[\"prefs\"] = {}\n    if region:\n        session[\"prefs\"][\"region\"] = region\n";
+    // the change is taken; `clear`: so too when the `if` after it, whose
+    // `pop` would have marked the session, is not taken.
+    let views = "from flask import session\n\n\ndef close(tid):\n    if \"grid\" not in session:\n        return None\n    grid = session[\"grid\"]\n    try:\n        grid.pop(tid, None)\n        session[\"grid\"] = grid\n    except KeyError:\n        pass\n\n\ndef select(region):\n    if \"prefs\" not in session:\n        session[\"prefs\"] = {}\n    if region:\n        session[\"prefs\"][\"region\"] = region\n\n\ndef clear(pid):\n    if \"files\" in session:\n        del session[\"files\"][pid]\n    if \"azure\" in session:\n        session.pop(\"azure\")\n";
     let dir = tree(&[("views.py", views)]);
     let findings = json(dir.path(), &["--isolated", "--select", "FL105", "views.py"]);
     let messages: Vec<(u64, &str)> = findings
@@ -747,7 +748,7 @@ fn fl105_names_the_branch_that_loses_a_change_not_a_guard_that_leads_to_it() {
             )
         })
         .collect();
-    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert_eq!(messages.len(), 3, "{messages:?}");
     assert_eq!(messages[0].0, 9, "{messages:?}");
     assert!(
         messages[0]
@@ -760,6 +761,13 @@ fn fl105_names_the_branch_that_loses_a_change_not_a_guard_that_leads_to_it() {
         messages[1]
             .1
             .contains("nothing marks the session modified when the `if` at line 16 is not taken"),
+        "{messages:?}"
+    );
+    assert_eq!(messages[2].0, 24, "{messages:?}");
+    assert!(
+        messages[2]
+            .1
+            .contains("nothing marks the session modified when the `if` at line 25 is not taken"),
         "{messages:?}"
     );
 }

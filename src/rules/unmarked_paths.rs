@@ -100,6 +100,7 @@ pub(crate) fn branch_losing(cx: &Checker, facts: &UnitFacts, index: usize) -> Op
         .ending()
         .and_then(|route| route.through)
         .flatten()
+        .map(|named| named.decision)
 }
 
 fn changes_by_stmt(facts: &UnitFacts) -> FastMap<usize, Vec<usize>> {
@@ -158,8 +159,28 @@ impl PathValue for Unmarked {
 /// (`Some(None)`: such a path exists and takes no branch that matters).
 #[derive(Debug, Clone, Default)]
 struct Route {
-    clean: Option<Option<Decision>>,
-    through: Option<Option<Decision>>,
+    clean: Option<Option<Named>>,
+    through: Option<Option<Named>>,
+}
+
+/// A branch a path takes, and whether taking it is how the path loses the
+/// change: another branch there marks the session (`if "k" not in
+/// session: session["k"] = {}`, not taken). Else the branch only leads to
+/// the change, or past it (the `if` the change is in, taken).
+#[derive(Debug, Clone, Copy)]
+struct Named {
+    decision: Decision,
+    loses: bool,
+}
+
+/// The branch to name of two a path takes: one that loses the change,
+/// else the first.
+fn prefer(first: Option<Named>, second: Option<Named>) -> Option<Named> {
+    match (first, second) {
+        (Some(named), _) if named.loses => first,
+        (_, Some(named)) if named.loses => second,
+        _ => first.or(second),
+    }
 }
 
 impl PathValue for Route {
@@ -174,7 +195,7 @@ impl PathValue for Route {
     }
 
     fn then(self, next: Self) -> Self {
-        let both = |a: Option<Option<Decision>>, b: Option<Option<Decision>>| Some(a?.or(b?));
+        let both = |a: Option<Option<Named>>, b: Option<Option<Named>>| Some(prefer(a?, b?));
         Self {
             clean: both(self.clean, next.clean),
             through: both(self.through, next.clean).or(both(self.clean, next.through)),
@@ -194,8 +215,12 @@ impl PathValue for Route {
         if alternatives.iter().all(|(_, route)| route.is_none()) {
             return None;
         }
-        let pick = |get: &dyn Fn(&Self) -> Option<Option<Decision>>| {
-            let found: Vec<(Decision, Option<Decision>)> = alternatives
+        // Another alternative that comes through here marked every path.
+        let loses = alternatives
+            .iter()
+            .any(|(_, route)| route.as_ref().is_some_and(|route| route.clean.is_none()));
+        let pick = |get: &dyn Fn(&Self) -> Option<Option<Named>>| {
+            let found: Vec<(Decision, Option<Named>)> = alternatives
                 .iter()
                 .filter_map(|(decision, route)| Some((*decision, get(route.as_ref()?)?)))
                 .collect();
@@ -206,7 +231,13 @@ impl PathValue for Route {
                 .iter()
                 .find(|(_, inner)| inner.is_none())
                 .or(found.first())?;
-            Some(inner.or(Some(*decision)))
+            Some(prefer(
+                *inner,
+                Some(Named {
+                    decision: *decision,
+                    loses,
+                }),
+            ))
         };
         Some(Self {
             clean: pick(&|route| route.clean),
