@@ -272,32 +272,26 @@ fn of_match<'a, V: PathValue>(
 
 /// Mutually exclusive blocks, each reached by its decision.
 fn alternatives<V: PathValue>(blocks: Vec<(Decision, Paths<V>)>) -> Paths<V> {
-    let pick = |get: &dyn Fn(&Paths<V>) -> Option<V>| {
+    // A path that goes on past the blocks never takes one that leaves (by
+    // `return`, `raise`, `break` or `continue`): such a block is no
+    // alternative to it (`all: false`). So FL105 does not name the guard
+    // `if ...: return` that a lost change comes after, but the branch that
+    // loses it.
+    let pick = |get: &dyn Fn(&Paths<V>) -> Option<V>, all: bool| {
         V::choose(
             blocks
                 .iter()
                 .map(|(decision, paths)| (*decision, get(paths)))
-                .collect(),
-        )
-    };
-    // A path that goes on past the blocks never takes one that leaves (by
-    // `return`, `raise`, `break` or `continue`): such a block is no
-    // alternative to it. So FL105 does not name the guard `if ...:
-    // return` that a lost change comes after, but the branch that loses it.
-    let pick_through = || {
-        V::choose(
-            blocks
-                .iter()
-                .filter_map(|(decision, paths)| Some((*decision, Some(paths.through.clone()?))))
+                .filter(|(_, value)| all || value.is_some())
                 .collect(),
         )
     };
     Paths {
-        through: pick_through(),
-        exits: pick(&|p| p.exits.clone()),
-        breaks: pick(&|p| p.breaks.clone()),
-        continues: pick(&|p| p.continues.clone()),
-        partial: pick(&|p| p.partial.clone()),
+        through: pick(&|p| p.through.clone(), false),
+        exits: pick(&|p| p.exits.clone(), true),
+        breaks: pick(&|p| p.breaks.clone(), true),
+        continues: pick(&|p| p.continues.clone(), true),
+        partial: pick(&|p| p.partial.clone(), true),
     }
 }
 

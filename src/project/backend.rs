@@ -13,6 +13,7 @@ use ruff_python_ast::name::UnqualifiedName;
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
+use crate::analysis::checker::for_each_child_block;
 use crate::input::source::{LineIndex, parse_module};
 
 /// How the backend writes values.
@@ -412,44 +413,15 @@ fn last_name(expr: &Expr) -> &str {
 fn returned_class(body: &[Stmt]) -> Option<&Expr> {
     fn returns<'a>(body: &'a [Stmt], found: &mut Vec<Option<&'a Expr>>) {
         for stmt in body {
-            match stmt {
-                Stmt::Return(ret) => found.push(match ret.value.as_deref() {
+            if let Stmt::Return(ret) = stmt {
+                found.push(match ret.value.as_deref() {
                     Some(Expr::Call(call)) if UnqualifiedName::from_expr(&call.func).is_some() => {
                         Some(&*call.func)
                     }
                     _ => None,
-                }),
-                Stmt::If(s) => {
-                    returns(&s.body, found);
-                    for clause in &s.elif_else_clauses {
-                        returns(&clause.body, found);
-                    }
-                }
-                Stmt::With(s) => returns(&s.body, found),
-                Stmt::For(s) => {
-                    returns(&s.body, found);
-                    returns(&s.orelse, found);
-                }
-                Stmt::While(s) => {
-                    returns(&s.body, found);
-                    returns(&s.orelse, found);
-                }
-                Stmt::Try(s) => {
-                    returns(&s.body, found);
-                    for handler in &s.handlers {
-                        let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                        returns(&handler.body, found);
-                    }
-                    returns(&s.orelse, found);
-                    returns(&s.finalbody, found);
-                }
-                Stmt::Match(s) => {
-                    for case in &s.cases {
-                        returns(&case.body, found);
-                    }
-                }
-                _ => {}
+                });
             }
+            for_each_child_block(stmt, &mut |block, _| returns(block, found));
         }
     }
     let mut found = Vec::new();
