@@ -731,12 +731,12 @@ fn the_trial_app_reports_bugs_as_errors_and_costs_as_warnings() {
 #[test]
 fn fl105_names_the_branch_that_loses_a_change_not_one_that_leads_to_it() {
     // `close`: the guard returns, so a path past it never took it; only
-    // the `except` loses the change (it may run after the `pop`, before
-    // the write back). `select`: the change is lost when the `if` that
+    // the `except` loses the change (`trim` may raise after the `pop`,
+    // before the write back). `select`: the change is lost when the `if` that
     // would have written the key is not taken, not when the `if` holding
     // the change is taken; `clear`: so too when the `if` after it, whose
     // `pop` would have marked the session, is not taken.
-    let views = "from flask import session\n\n\ndef close(tid):\n    if \"grid\" not in session:\n        return None\n    grid = session[\"grid\"]\n    try:\n        grid.pop(tid, None)\n        session[\"grid\"] = grid\n    except KeyError:\n        pass\n\n\ndef select(region):\n    if \"prefs\" not in session:\n        session[\"prefs\"] = {}\n    if region:\n        session[\"prefs\"][\"region\"] = region\n\n\ndef clear(pid):\n    if \"files\" in session:\n        del session[\"files\"][pid]\n    if \"azure\" in session:\n        session.pop(\"azure\")\n";
+    let views = "from flask import session\n\n\ndef close(tid):\n    if \"grid\" not in session:\n        return None\n    grid = session[\"grid\"]\n    try:\n        grid.pop(tid, None)\n        session[\"grid\"] = trim(grid)\n    except KeyError:\n        pass\n\n\ndef select(region):\n    if \"prefs\" not in session:\n        session[\"prefs\"] = {}\n    if region:\n        session[\"prefs\"][\"region\"] = region\n\n\ndef clear(pid):\n    if \"files\" in session:\n        del session[\"files\"][pid]\n    if \"azure\" in session:\n        session.pop(\"azure\")\n";
     let dir = tree(&[("views.py", views)]);
     let findings = json(dir.path(), &["--isolated", "--select", "FL105", "views.py"]);
     let messages: Vec<(u64, &str)> = findings

@@ -16,8 +16,10 @@
 //! the iteration; a loop body may run any number of times, also none
 //! (`while True:` at least once, left only by `break`, `return` or
 //! `raise`); a `with` body runs; a `try` body is followed by its `else`,
-//! and a handler runs after any part of the body, or (as FL101 wants) by
-//! itself; `finally` runs after everything, also on the way out. An
+//! and a handler runs from any statement of the body that may raise (with
+//! what ran before that statement, as a statement that raises is taken to
+//! raise before its own effect), or (as FL101 wants) by itself; `finally`
+//! runs after everything, also on the way out. An
 //! exception that no handler of the function catches is not a path: the
 //! code did not plan for it. A path that never ends (`while True:` with no
 //! way out) is not one either.
@@ -52,8 +54,8 @@ pub(crate) enum Decision {
 /// adds nothing that running it once or twice did not (so that `star` is
 /// exact): true of "the heaviest path" and of sets of facts.
 pub(crate) trait PathValue: Clone {
-    /// Whether a `try` handler runs after any part of its body (the path
-    /// may have done some of the body first), rather than by itself.
+    /// Whether a `try` handler runs after the part of its body before a
+    /// statement that raises, rather than by itself.
     const HANDLER_AFTER_BODY: bool;
 
     /// Whether loop bodies are walked at all (FL101 leaves them to FL102).
@@ -89,8 +91,9 @@ pub(crate) struct Paths<V> {
     breaks: Option<V>,
     /// Paths that end the loop's iteration by `continue`.
     continues: Option<V>,
-    /// Paths that stop anywhere inside it, as an exception does: what a
-    /// `try` handler may follow.
+    /// Paths that stop inside it by an exception, at a statement that may
+    /// raise: what a `try` handler may follow. Always `None` unless
+    /// [`PathValue::HANDLER_AFTER_BODY`].
     partial: Option<V>,
 }
 
@@ -107,7 +110,6 @@ impl<V: PathValue> Paths<V> {
 
     fn through(value: V) -> Self {
         Self {
-            partial: V::HANDLER_AFTER_BODY.then(|| V::empty().or(value.clone())),
             through: Some(value),
             ..Self::none()
         }
@@ -126,9 +128,7 @@ impl<V: PathValue> Paths<V> {
             exits: prefix(self.exits),
             breaks: prefix(self.breaks),
             continues: prefix(self.continues),
-            partial: V::HANDLER_AFTER_BODY
-                .then(|| either(Some(V::empty()), prefix(self.partial)))
-                .flatten(),
+            partial: prefix(self.partial),
         }
     }
 }
@@ -183,19 +183,23 @@ fn of_block<'a, V: PathValue>(block: &'a [Stmt], own: &mut impl FnMut(&'a Stmt) 
 fn of_stmt<'a, V: PathValue>(stmt: &'a Stmt, own: &mut impl FnMut(&'a Stmt) -> V) -> Paths<V> {
     let header = own(stmt);
     let body = match stmt {
-        Stmt::Return(_) | Stmt::Raise(_) => Paths {
+        Stmt::Return(_) => Paths {
             exits: Some(V::empty()),
-            partial: Some(V::empty()),
+            ..Paths::none()
+        },
+        // A handler of the function catches what `raise` raises, after its
+        // expression ran.
+        Stmt::Raise(_) => Paths {
+            exits: Some(V::empty()),
+            partial: V::HANDLER_AFTER_BODY.then(V::empty),
             ..Paths::none()
         },
         Stmt::Break(_) => Paths {
             breaks: Some(V::empty()),
-            partial: Some(V::empty()),
             ..Paths::none()
         },
         Stmt::Continue(_) => Paths {
             continues: Some(V::empty()),
-            partial: Some(V::empty()),
             ..Paths::none()
         },
         Stmt::If(s) => of_if(s, own),
@@ -209,7 +213,78 @@ fn of_stmt<'a, V: PathValue>(stmt: &'a Stmt, own: &mut impl FnMut(&'a Stmt) -> V
         }
         _ => Paths::through(V::empty()),
     };
-    body.after(&header)
+    let mut paths = body.after(&header);
+    if V::HANDLER_AFTER_BODY && may_raise(stmt) {
+        paths.partial = either(Some(V::empty()), paths.partial);
+    }
+    paths
+}
+
+/// Whether a statement's own part (a compound statement's header) may
+/// raise. Only shapes that cannot are `false`: `pass`, `break`,
+/// `continue`, a `try` header, `global`, `nonlocal`, a `return` or an
+/// expression statement of nothing or a plain value, an assignment of a
+/// plain value to a name, to a constant key of a name
+/// (`session["grid"] = grid`) or to an attribute of a name
+/// (`session.modified = True`), and an `if`/`while` whose test is plain.
+fn may_raise(stmt: &Stmt) -> bool {
+    match stmt {
+        Stmt::Pass(_) | Stmt::Break(_) | Stmt::Continue(_) | Stmt::Try(_) => false,
+        Stmt::Global(_) | Stmt::Nonlocal(_) => false,
+        Stmt::Return(s) => s.value.as_deref().is_some_and(|value| !is_plain(value)),
+        Stmt::Assign(s) => !(is_plain(&s.value) && s.targets.iter().all(is_plain_target)),
+        Stmt::AnnAssign(s) => !s
+            .value
+            .as_deref()
+            .is_some_and(|value| is_plain(value) && is_plain_target(&s.target)),
+        Stmt::If(s) => !is_plain(&s.test),
+        Stmt::While(s) => !is_plain(&s.test),
+        Stmt::Expr(s) => !is_plain(&s.value),
+        _ => true,
+    }
+}
+
+/// An expression whose evaluation cannot raise: a name (bound, as the
+/// code means it), a constant, or a list, tuple or dict (with constant
+/// keys) of them.
+fn is_plain(expr: &Expr) -> bool {
+    match expr {
+        Expr::Name(_)
+        | Expr::StringLiteral(_)
+        | Expr::BytesLiteral(_)
+        | Expr::NumberLiteral(_)
+        | Expr::BooleanLiteral(_)
+        | Expr::NoneLiteral(_)
+        | Expr::EllipsisLiteral(_) => true,
+        Expr::List(list) => list.elts.iter().all(is_plain),
+        Expr::Tuple(tuple) => tuple.elts.iter().all(is_plain),
+        Expr::Dict(dict) => dict
+            .items
+            .iter()
+            .all(|item| item.key.as_ref().is_some_and(is_constant) && is_plain(&item.value)),
+        _ => false,
+    }
+}
+
+fn is_constant(expr: &Expr) -> bool {
+    matches!(
+        expr,
+        Expr::StringLiteral(_)
+            | Expr::BytesLiteral(_)
+            | Expr::NumberLiteral(_)
+            | Expr::BooleanLiteral(_)
+            | Expr::NoneLiteral(_)
+    )
+}
+
+/// A target a plain value can be stored in without raising.
+fn is_plain_target(target: &Expr) -> bool {
+    match target {
+        Expr::Name(_) => true,
+        Expr::Subscript(s) => s.value.is_name_expr() && is_constant(&s.slice),
+        Expr::Attribute(a) => a.value.is_name_expr(),
+        _ => false,
+    }
 }
 
 fn of_if<'a, V: PathValue>(s: &'a ast::StmtIf, own: &mut impl FnMut(&'a Stmt) -> V) -> Paths<V> {
