@@ -700,7 +700,8 @@ fn paths_stay_linear_in_long_functions() {
     for level in 1..=depth {
         tries += &format!("{}try:\n", "    ".repeat(level));
     }
-    tries += &format!("{}session.modified = True\n", "    ".repeat(depth + 1));
+    let innermost = "    ".repeat(depth + 1);
+    tries += &format!("{innermost}notify()\n{innermost}session.modified = True\n");
     for level in (1..=depth).rev() {
         tries += &format!(
             "{}except ValueError:\n{}pass\n",
@@ -744,8 +745,8 @@ fn paths_stay_linear_in_long_functions() {
         has(&findings, "ifs.py", "FL101", "and 4980 more)"),
         "{findings:?}"
     );
-    // The innermost handler runs after the body raised before the mark.
-    let innermost_except = 5 + depth + 2;
+    // The innermost handler runs after `notify()` raised, before the mark.
+    let innermost_except = 5 + depth + 3;
     assert!(
         has(
             &findings,

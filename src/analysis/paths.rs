@@ -437,9 +437,11 @@ fn of_try<'a, V: PathValue>(s: &'a ast::StmtTry, own: &mut impl FnMut(&'a Stmt) 
     for handler in &s.handlers {
         let ast::ExceptHandler::ExceptHandler(handler) = handler;
         let mut paths = of_block(&handler.body, own);
-        if V::HANDLER_AFTER_BODY
-            && let Some(partial) = &body.partial
-        {
+        if V::HANDLER_AFTER_BODY {
+            // A body in which nothing may raise never runs its handlers.
+            let Some(partial) = &body.partial else {
+                continue;
+            };
             paths = paths.after(partial);
         }
         branches.push((
