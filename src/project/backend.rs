@@ -467,23 +467,7 @@ fn walk<'a>(body: &'a [Stmt], f: &mut impl FnMut(&'a Stmt)) {
                     walk(&method.body, f);
                 }
             }
-            Stmt::If(s) => {
-                walk(&s.body, f);
-                for clause in &s.elif_else_clauses {
-                    walk(&clause.body, f);
-                }
-            }
-            Stmt::With(s) => walk(&s.body, f),
-            Stmt::Try(s) => {
-                walk(&s.body, f);
-                for handler in &s.handlers {
-                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                    walk(&handler.body, f);
-                }
-                walk(&s.orelse, f);
-                walk(&s.finalbody, f);
-            }
-            _ => {}
+            _ => for_each_child_block(stmt, &mut |block, _| walk(block, f)),
         }
     }
 }
