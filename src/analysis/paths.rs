@@ -206,10 +206,10 @@ fn of_stmt<'a, V: PathValue>(stmt: &'a Stmt, own: &mut impl FnMut(&'a Stmt) -> V
         Stmt::Match(s) => of_match(s, own),
         Stmt::Try(s) => of_try(s, own),
         Stmt::With(s) => of_block(&s.body, own),
-        Stmt::For(s) => of_loop(&s.body, &s.orelse, false, "for", s.start(), own),
+        Stmt::For(s) => of_loop(&s.body, &s.orelse, false, "for", stmt, own),
         Stmt::While(s) => {
             let forever = is_truthy_constant(&s.test);
-            of_loop(&s.body, &s.orelse, forever, "while", s.start(), own)
+            of_loop(&s.body, &s.orelse, forever, "while", stmt, own)
         }
         _ => Paths::through(V::empty()),
     };
@@ -224,7 +224,7 @@ fn of_stmt<'a, V: PathValue>(stmt: &'a Stmt, own: &mut impl FnMut(&'a Stmt) -> V
 /// raise. Only shapes that cannot are `false`: `pass`, `break`,
 /// `continue`, a `try` header, `global`, `nonlocal`, a `return` or an
 /// expression statement of nothing or a plain value, an assignment of a
-/// plain value to a name, to a constant key of a name
+/// plain value to a name, to a string key of a name
 /// (`session["grid"] = grid`) or to an attribute of a name
 /// (`session.modified = True`), and an `if`/`while` whose test is plain.
 fn may_raise(stmt: &Stmt) -> bool {
@@ -249,13 +249,8 @@ fn may_raise(stmt: &Stmt) -> bool {
 /// keys) of them.
 fn is_plain(expr: &Expr) -> bool {
     match expr {
-        Expr::Name(_)
-        | Expr::StringLiteral(_)
-        | Expr::BytesLiteral(_)
-        | Expr::NumberLiteral(_)
-        | Expr::BooleanLiteral(_)
-        | Expr::NoneLiteral(_)
-        | Expr::EllipsisLiteral(_) => true,
+        Expr::Name(_) | Expr::EllipsisLiteral(_) => true,
+        _ if is_constant(expr) => true,
         Expr::List(list) => list.elts.iter().all(is_plain),
         Expr::Tuple(tuple) => tuple.elts.iter().all(is_plain),
         Expr::Dict(dict) => dict
@@ -281,7 +276,9 @@ fn is_constant(expr: &Expr) -> bool {
 fn is_plain_target(target: &Expr) -> bool {
     match target {
         Expr::Name(_) => true,
-        Expr::Subscript(s) => s.value.is_name_expr() && is_constant(&s.slice),
+        // A string key: a mapping's, which takes any (a list's index may
+        // be out of range).
+        Expr::Subscript(s) => s.value.is_name_expr() && s.slice.is_string_literal_expr(),
         Expr::Attribute(a) => a.value.is_name_expr(),
         _ => false,
     }
@@ -375,9 +372,10 @@ fn of_loop<'a, V: PathValue>(
     orelse: &'a [Stmt],
     forever: bool,
     keyword: &'static str,
-    at: TextSize,
+    header: &Stmt,
     own: &mut impl FnMut(&'a Stmt) -> V,
 ) -> Paths<V> {
+    let at = header.start();
     let orelse = of_block(orelse, own);
     if !V::LOOP_BODIES {
         return orelse;
@@ -387,6 +385,10 @@ fn of_loop<'a, V: PathValue>(
     let around = either(body.through, body.continues);
     let repeated = star(around.clone());
     let after = |paths: Option<V>| paths.map(|paths| repeated.clone().then(paths));
+    // The header runs again before each iteration (`next()`, the `while`
+    // test): when it may raise, an exception may follow any number of
+    // iterations.
+    let again = (V::HANDLER_AFTER_BODY && may_raise(header)).then(|| repeated.clone());
     // Left from inside the body: by `break` (past the `else`), `return`,
     // `raise`, or an exception.
     let from_body = Paths {
@@ -394,7 +396,7 @@ fn of_loop<'a, V: PathValue>(
         exits: after(body.exits),
         breaks: None,
         continues: None,
-        partial: after(body.partial),
+        partial: either(after(body.partial), again),
     };
     if forever {
         return from_body;
