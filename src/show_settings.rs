@@ -114,6 +114,11 @@ pub(crate) fn show(
     line("  serializer", backend.serializer.describe().to_string());
     line("  saves every request", saves.to_string());
     line("  found from", backend.evidence.clone());
+    let attributes = settings.project.session_attributes();
+    if !attributes.is_empty() {
+        // `session.x` in a template is then the attribute, not a key.
+        line("  object attributes", attributes.join(", "));
+    }
     match stdout
         .write_all(out.as_bytes())
         .and_then(|()| stdout.flush())

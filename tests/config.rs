@@ -919,6 +919,41 @@ fn a_session_interface_made_by_a_function_of_the_project_is_what_it_returns() {
 }
 
 #[test]
+fn a_template_reads_no_key_through_an_attribute_of_the_projects_session_class() {
+    // The fixture's template reads `session.lang` (a property of the
+    // session class its interface sets), `session.sid` (set by that
+    // class's base) and `session.permanent` (Flask's): no FL106, which the
+    // harness checks. A name that is no attribute is still a key: the typo
+    // `session.themes` is a near miss of "theme".
+    let shown = show_settings("custom_session_class_attributes", "app/views.py");
+    assert!(
+        shown.contains("  object attributes    lang, sid\n"),
+        "{shown}"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    common::copy_dir(
+        &common::root().join("fixtures/project/custom_session_class_attributes"),
+        dir.path(),
+    );
+    fs::write(
+        dir.path().join("app/templates/typo.html"),
+        "{{ session.lang }} {{ session.themes }}\n",
+    )
+    .expect("write");
+    let (_, value) = common::run_json(dir.path(), &["--format", "json", "."]);
+    let messages = common::field(&value, "message");
+    assert_eq!(
+        common::field(&value, "filename"),
+        ["app/templates/typo.html"],
+        "{messages:?}"
+    );
+    assert!(
+        messages[0].contains("`session.themes` is read in this template, but nothing writes \"themes\"; did you mean \"theme\""),
+        "{messages:?}"
+    );
+}
+
+#[test]
 fn an_unreadable_dependency_file_is_skipped_with_a_warning() {
     let dir = tree(&[
         ("flasklint.toml", ""),

@@ -19,6 +19,11 @@ pub(crate) struct TemplateKeyUse {
     pub(crate) range: TextRange,
     /// The whole access: `session.k`, `session.get("k")`, `"k" in session`.
     pub(crate) expr: TextRange,
+    /// Whether it is written as an attribute (`session.k`): Jinja looks
+    /// for an attribute of the session object first, so under a session
+    /// class that has one of that name (the project's, see
+    /// `Project::is_session_attribute`) it reads no key.
+    pub(crate) attribute: bool,
 }
 
 /// What a template does with the session.
@@ -44,6 +49,11 @@ const METHODS: [&str; 9] = [
     "copy",
     "clear",
 ];
+
+/// Attributes every Flask session object has (`SessionMixin`'s): Jinja
+/// finds them before any key, so `session.permanent` is the flag, not the
+/// key "permanent".
+const MIXIN_ATTRIBUTES: [&str; 4] = ["permanent", "new", "modified", "accessed"];
 
 /// The key accesses of a template's text.
 pub(crate) fn template_keys(text: &str) -> TemplateKeys {
@@ -94,10 +104,15 @@ fn session_access(tokens: &[Located], index: usize, tag_start: usize, keys: &mut
         .and_then(|i| tokens.get(i))
         .map(|t| t.token);
     match (token(1), token(2)) {
+        (Some(Token::Punct(b'.')), Some(Token::Name(name))) if MIXIN_ATTRIBUTES.contains(&name) => {
+        }
         (Some(Token::Punct(b'.')), Some(Token::Name(name))) if !METHODS.contains(&name) => {
             let located = &tokens[index + 2];
             let expr = span(&tokens[index], located);
-            keys.uses.push(literal(name, located, expr, Access::Read));
+            keys.uses.push(TemplateKeyUse {
+                attribute: true,
+                ..literal(name, located, expr, Access::Read)
+            });
         }
         (Some(Token::Punct(b'.')), Some(Token::Name(method))) => {
             let argument = tokens.get(index + 4);
@@ -189,6 +204,7 @@ fn literal(key: &str, located: &Located, expr: TextRange, access: Access) -> Tem
         access,
         range: range(located),
         expr,
+        attribute: false,
     }
 }
 
@@ -244,6 +260,22 @@ session.text_is_not_code"#;
             ]
         );
         assert!(!whole);
+    }
+
+    #[test]
+    fn the_session_objects_own_attributes_are_no_keys() {
+        let keys = template_keys(
+            "{% if session.permanent and session.modified %}{{ session.new }}{{ session.accessed }}{% endif %}{{ session.lang }}{{ session['user'] }}",
+        );
+        let found: Vec<(&Key, bool)> = keys.uses.iter().map(|u| (&u.key, u.attribute)).collect();
+        assert_eq!(
+            found,
+            [
+                (&Key::Literal("lang".into()), true),
+                (&Key::Literal("user".into()), false)
+            ]
+        );
+        assert!(!keys.reads_whole);
     }
 
     #[test]

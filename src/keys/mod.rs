@@ -19,7 +19,7 @@ use crate::config::settings::{OutputFormat, Scope, Settings};
 use crate::input::discover::{FileToCheck, SourcePath};
 use crate::input::source::{LineIndex, parse_module, strip_bom};
 use crate::lint::prefilter_skips;
-use crate::project::Backend;
+use crate::project::{Backend, Project};
 use cookie::{CookieSize, Held};
 
 /// Where a key is read or written.
@@ -223,7 +223,7 @@ pub(crate) fn gather(
 fn keys_of_template(settings: &Settings, source: &SourcePath) -> Result<Option<Inventory>, String> {
     let bytes = read(settings, source)?;
     let text = std::str::from_utf8(&bytes).map_err(|_| "not valid UTF-8".to_string())?;
-    let uses = template_key_uses(text);
+    let uses = template_key_uses(text, &settings.project);
     if uses.is_empty() {
         return Ok(None);
     }
@@ -240,11 +240,17 @@ fn read(settings: &Settings, source: &SourcePath) -> Result<Vec<u8>, String> {
     }
 }
 
-/// The key uses of a template's text, as the inventory counts them.
-pub(crate) fn template_key_uses(text: &str) -> Vec<KeyUse> {
+/// The key uses of a template's text, as the inventory counts them:
+/// not `session.x` where `x` is an attribute of the project's session
+/// object.
+pub(crate) fn template_key_uses(text: &str, project: &Project) -> Vec<KeyUse> {
     template_keys(text)
         .uses
         .into_iter()
+        .filter(|key_use| match &key_use.key {
+            Key::Literal(key) => !(key_use.attribute && project.is_session_attribute(key)),
+            _ => true,
+        })
         .map(|key_use| KeyUse {
             key: key_use.key,
             access: key_use.access,

@@ -37,6 +37,9 @@ pub(super) fn lint_template(
             let Key::Literal(key) = &read.key else {
                 continue;
             };
+            if read.attribute && in_project.project.is_session_attribute(key) {
+                continue;
+            }
             let here = || written_here.contains(key.as_str());
             let Some((near, written)) = near_miss(in_project.project, key, here) else {
                 continue;

@@ -131,6 +131,11 @@ struct ClassFacts {
     bases: Vec<String>,
     sets_serializer: bool,
     overrides_saving: bool,
+    /// `session_class = X` in its body (an interface's): `X`'s last name.
+    session_class: Option<String>,
+    /// The attributes it defines: methods and properties, class
+    /// attributes, and `self.x = ...` in its methods.
+    attributes: Vec<String>,
 }
 
 /// Words without which a file says nothing about the backend.
@@ -358,25 +363,38 @@ impl BackendFacts {
             bases,
             sets_serializer: false,
             overrides_saving: false,
+            session_class: None,
+            attributes: Vec::new(),
         };
         for stmt in &class.body {
             match stmt {
                 Stmt::Assign(assign) => {
                     for target in &assign.targets {
                         let Expr::Name(name) = target else { continue };
+                        facts.attributes.push(name.id.to_string());
                         match name.id.as_str() {
                             "serializer" => facts.sets_serializer = true,
                             "session_interface" => {
                                 self.interface(&assign.value, is_from_flask_session, at);
                             }
+                            "session_class" => {
+                                facts.session_class = Some(last_name(&assign.value).to_string());
+                            }
                             other => self.setting(other, &assign.value),
                         }
                     }
                 }
-                Stmt::FunctionDef(function)
-                    if matches!(function.name.as_str(), "should_set_cookie" | "save_session") =>
-                {
-                    facts.overrides_saving = true;
+                Stmt::AnnAssign(assign) => {
+                    if let Expr::Name(name) = &*assign.target {
+                        facts.attributes.push(name.id.to_string());
+                    }
+                }
+                Stmt::FunctionDef(function) => {
+                    if matches!(function.name.as_str(), "should_set_cookie" | "save_session") {
+                        facts.overrides_saving = true;
+                    }
+                    facts.attributes.push(function.name.to_string());
+                    facts.attributes.extend(attributes_set_on_self(function));
                 }
                 _ => {}
             }
@@ -398,6 +416,37 @@ impl BackendFacts {
         };
         self.settings.insert(name.to_string(), literal);
     }
+}
+
+/// The names a method assigns on its first parameter (`self.sid = sid`).
+fn attributes_set_on_self(function: &ast::StmtFunctionDef) -> Vec<String> {
+    let Some(receiver) = function
+        .parameters
+        .posonlyargs
+        .iter()
+        .chain(&function.parameters.args)
+        .next()
+    else {
+        return Vec::new();
+    };
+    let receiver = receiver.parameter.name.as_str();
+    let mut names = Vec::new();
+    let mut on_self = |target: &Expr| {
+        if let Expr::Attribute(attribute) = target
+            && attribute
+                .value
+                .as_name_expr()
+                .is_some_and(|name| name.id == receiver)
+        {
+            names.push(attribute.attr.to_string());
+        }
+    };
+    walk(&function.body, &mut |stmt| match stmt {
+        Stmt::Assign(assign) => assign.targets.iter().for_each(&mut on_self),
+        Stmt::AnnAssign(assign) => on_self(&assign.target),
+        _ => {}
+    });
+    names
 }
 
 /// The last part of a dotted name (`sessions.RedisInterface`: `RedisInterface`).
@@ -618,6 +667,86 @@ pub(crate) fn decide(files: &[&(String, BackendFacts)], version: Option<&Version
         };
     }
     Backend::cookie("nothing installs another backend")
+}
+
+/// The attributes of the session objects the project's backends make,
+/// beyond `SessionMixin`'s: Flask-Session's `sid`, and what the session
+/// class of an interface of the project (its `session_class = X`, or a
+/// base's) and that class's bases define. Only classes in the files the
+/// scan parses are seen.
+pub(crate) fn session_attributes(files: &[(String, BackendFacts)]) -> Vec<String> {
+    let classes: Vec<&ClassFacts> = files
+        .iter()
+        .flat_map(|(_, facts)| facts.classes.iter())
+        .collect();
+    let named = |name: &str| -> Vec<&ClassFacts> {
+        classes
+            .iter()
+            .copied()
+            .filter(|class| class.name == name)
+            .collect()
+    };
+    let mut attributes = Vec::new();
+    for (_, facts) in files {
+        if !facts.flask_session.is_empty() {
+            attributes.push("sid".to_string());
+        }
+        for (called, _) in &facts.custom {
+            let made = files
+                .iter()
+                .flat_map(|(_, facts)| facts.factories.iter())
+                .find(|factory| &factory.name == called);
+            if made.is_some_and(|factory| factory.returns_flask_session) {
+                attributes.push("sid".to_string());
+            }
+            let interface = made.map_or(called.as_str(), |factory| factory.returns.as_str());
+            for class in named(interface) {
+                if let Some(session_class) = session_class_of(class, &classes, 0) {
+                    for session in named(session_class) {
+                        attributes_of(session, &classes, 0, &mut attributes);
+                    }
+                }
+            }
+        }
+    }
+    // `session.__init__` is no template's.
+    attributes.retain(|name| !name.starts_with("__"));
+    attributes.sort_unstable();
+    attributes.dedup();
+    attributes
+}
+
+/// The session class an interface sets, itself or through a base of the
+/// project.
+fn session_class_of<'c>(
+    class: &'c ClassFacts,
+    classes: &[&'c ClassFacts],
+    depth: usize,
+) -> Option<&'c str> {
+    class.session_class.as_deref().or_else(|| {
+        (depth < 16)
+            .then(|| {
+                class.bases.iter().find_map(|base| {
+                    classes
+                        .iter()
+                        .filter(|other| &other.name == base)
+                        .find_map(|other| session_class_of(other, classes, depth + 1))
+                })
+            })
+            .flatten()
+    })
+}
+
+/// What a class and its bases of the project define.
+fn attributes_of(class: &ClassFacts, classes: &[&ClassFacts], depth: usize, out: &mut Vec<String>) {
+    out.extend(class.attributes.iter().cloned());
+    if depth < 16 {
+        for base in &class.bases {
+            for other in classes.iter().filter(|other| &other.name == base) {
+                attributes_of(other, classes, depth + 1, out);
+            }
+        }
+    }
 }
 
 /// Whether the class, or a base of it defined in the project (a mixin),

@@ -35,6 +35,10 @@ pub(crate) struct KeyText {
     pub(crate) written_prefixes: Vec<String>,
     /// Keys read.
     pub(crate) read: Vec<String>,
+    /// Keys a template reads as attributes (`session.lang`): keys only
+    /// when the session object has no attribute of that name, which the
+    /// scan knows at its end.
+    pub(crate) read_as_attribute: Vec<String>,
     /// Whether the file may read the session as a whole, or with a key it
     /// computes (which may be any key).
     pub(crate) reads_whole: bool,
@@ -60,6 +64,19 @@ pub(crate) struct ProjectKeys {
     /// one that is written: found on the first question, for every file.
     /// By the path's bytes: it is asked once per function.
     unknown_readers: OnceLock<FastMap<Box<[u8]>, Vec<String>>>,
+    /// The files with reads as attributes, until
+    /// [`ProjectKeys::settle_attribute_reads`] adds those that are keys.
+    attribute_readers: Vec<AttributeReader>,
+}
+
+/// A file that reads keys as attributes (`session.lang` in a template).
+#[derive(Debug)]
+struct AttributeReader {
+    path: PathBuf,
+    /// The hashes of its other reads, as in `reads_by_file`.
+    hashes: Vec<u64>,
+    /// The keys read as attributes, with whether the file writes them.
+    as_attribute: Vec<(String, bool)>,
 }
 
 /// A written key that a key read is a near miss of.
@@ -88,11 +105,48 @@ impl ProjectKeys {
             .map(|key| key_hash(key))
             .filter(|hash| !written_here.contains(hash))
             .collect();
-        hashes.sort_unstable();
-        hashes.dedup();
-        self.reads_by_file.push((path, hashes));
         self.read.extend(text.read.into_iter().map(|key| (key, ())));
         self.reads_whole |= text.reads_whole;
+        // With whether the file writes it itself.
+        let as_attribute: Vec<(String, bool)> = text
+            .read_as_attribute
+            .into_iter()
+            .map(|key| {
+                let here = written_here.contains(&key_hash(&key));
+                (key, here)
+            })
+            .collect();
+        if as_attribute.is_empty() {
+            hashes.sort_unstable();
+            hashes.dedup();
+            self.reads_by_file.push((path, hashes));
+        } else {
+            self.attribute_readers.push(AttributeReader {
+                path,
+                hashes,
+                as_attribute,
+            });
+        }
+    }
+
+    /// Counts the reads as attributes that are keys: those `is_attribute`
+    /// says the session object has no attribute for.
+    pub(crate) fn settle_attribute_reads(&mut self, is_attribute: impl Fn(&str) -> bool) {
+        for reader in std::mem::take(&mut self.attribute_readers) {
+            let mut hashes = reader.hashes;
+            for (key, written_here) in reader.as_attribute {
+                if is_attribute(&key) {
+                    continue;
+                }
+                if !written_here {
+                    hashes.push(key_hash(&key));
+                }
+                self.read.insert(key, ());
+            }
+            hashes.sort_unstable();
+            hashes.dedup();
+            self.reads_by_file.push((reader.path, hashes));
+        }
     }
 
     /// Keeps the write of `key` at `path` and `row` if it comes first. Most
@@ -124,6 +178,7 @@ impl ProjectKeys {
         self.written_prefixes.dedup();
         self.read.extend(other.read);
         self.reads_by_file.extend(other.reads_by_file);
+        self.attribute_readers.extend(other.attribute_readers);
         self.reads_whole |= other.reads_whole;
         self
     }
@@ -267,6 +322,9 @@ pub(crate) fn template_keys_text(text: &str) -> KeyText {
                 facts
                     .written
                     .push((key, lines.line_of(key_use.range.start()) + 1));
+            }
+            (Key::Literal(key), Access::Read) if key_use.attribute => {
+                facts.read_as_attribute.push(key);
             }
             (Key::Literal(key), Access::Read) => facts.read.push(key),
             (Key::Prefix(prefix), Access::Write) => facts.written_prefixes.push(prefix),

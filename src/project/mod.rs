@@ -122,6 +122,19 @@ enum ScannedKind {
 struct Scan {
     backends: Backends,
     keys: ProjectKeys,
+    /// The attributes of the project's session objects beyond
+    /// `SessionMixin`'s, sorted: `session.x` in a template reads no key.
+    session_attributes: Vec<String>,
+}
+
+impl Scan {
+    fn of_no_project() -> Self {
+        Self {
+            backends: Backends::One(Backend::cookie("no project")),
+            keys: ProjectKeys::default(),
+            session_attributes: Vec::new(),
+        }
+    }
 }
 
 /// The backend of every file, or of each app.
@@ -130,6 +143,13 @@ enum Backends {
     One(Backend),
     /// By app (import root and top package), and the cookie for the rest.
     PerApp(FastMap<(String, PathBuf), Backend>, Backend),
+}
+
+/// Whether a sorted list holds `name`.
+fn is_listed(sorted: &[String], name: &str) -> bool {
+    sorted
+        .binary_search_by(|item| item.as_str().cmp(name))
+        .is_ok()
 }
 
 /// A module's app: its top package, under its import root.
@@ -191,10 +211,7 @@ impl Project {
             excludes: Vec::new(),
             template_dirs: Vec::new(),
             respect_gitignore: false,
-            scan: OnceLock::from(Scan {
-                backends: Backends::One(Backend::cookie("no project")),
-                keys: ProjectKeys::default(),
-            }),
+            scan: OnceLock::from(Scan::of_no_project()),
             warnings: Mutex::default(),
             texts: Mutex::default(),
         }
@@ -284,6 +301,19 @@ impl Project {
         }
     }
 
+    /// Whether `session.name` in a template is an attribute of the
+    /// project's session object (Indico's `session.lang`, a property of
+    /// its session class), not the key `name`.
+    pub(crate) fn is_session_attribute(&self, name: &str) -> bool {
+        is_listed(self.session_attributes(), name)
+    }
+
+    /// The attributes of the project's session objects beyond
+    /// `SessionMixin`'s, sorted.
+    pub(crate) fn session_attributes(&self) -> &[String] {
+        &self.scan_result().session_attributes
+    }
+
     /// The session keys the project's files write and read.
     pub(crate) fn keys(&self) -> &ProjectKeys {
         &self.scan_result().keys
@@ -300,10 +330,7 @@ impl Project {
         keys_wanted: bool,
     ) -> Scan {
         let Some(root) = self.root() else {
-            return Scan {
-                backends: Backends::One(Backend::cookie("no project")),
-                keys: ProjectKeys::default(),
-            };
+            return Scan::of_no_project();
         };
         // Discovery's list of what it walked, borrowed where it covers a
         // root; the rest is walked here, and the texts given for files
@@ -387,7 +414,7 @@ impl Project {
         };
         // Each thread merges the key facts of its files as it goes: only
         // the project's keys outlive a file, not every file's list.
-        let (facts, keys) = sources
+        let (facts, mut keys) = sources
             .par_iter()
             // Few accumulators: each holds its own copy of the keys met.
             .with_min_len(sources.len() / 8 + 1)
@@ -424,9 +451,12 @@ impl Project {
                 }
             }
         });
+        let session_attributes = backend::session_attributes(&facts);
+        keys.settle_attribute_reads(|key| is_listed(&session_attributes, key));
         Scan {
             backends: self.decide_backends(root, &facts, version.as_ref()),
             keys,
+            session_attributes,
         }
     }
 

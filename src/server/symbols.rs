@@ -22,7 +22,7 @@ fn key_at(snapshot: &Snapshot, position: gen_lsp_types::Position) -> Option<Key>
     let at = offset_in_linted(snapshot, position)?;
     let text = strip_bom(&snapshot.text);
     let uses: Vec<KeyUse> = match snapshot.language() {
-        Language::Template => template_key_uses(text),
+        Language::Template => template_key_uses(text, &snapshot.facts.settings.project),
         Language::Python => {
             let settings = &snapshot.facts.settings;
             let scope = settings.configurations.for_file(&snapshot.path).ok()?;
