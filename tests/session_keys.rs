@@ -344,3 +344,34 @@ fn a_template_named_on_the_command_line_is_read_as_a_template() {
     assert_eq!(code, 0);
     assert_eq!(rows(&entry(&json, "theme")["reads"]), [1]);
 }
+
+#[test]
+fn a_subclass_of_flasks_cookie_interface_keeps_the_session_in_the_cookie() {
+    let project = |method: &str| {
+        let interface = format!(
+            "from flask import Flask\nfrom flask.sessions import SecureCookieSessionInterface\n\n\nclass PathInterface(SecureCookieSessionInterface):\n{method}\n\n\napp = Flask(__name__)\napp.session_interface = PathInterface()\n"
+        );
+        let views = "from flask import request, session\n\n\ndef search():\n    session[\"query\"] = dict(request.form)\n";
+        tree(&[("app/__init__.py", &interface), ("app/views.py", views)])
+    };
+    // Only the cookie's path changes (Calibre-Web's): the data is in the
+    // cookie, and its size is estimated.
+    let dir = project("    def get_cookie_path(self, app):\n        return \"/shop\"");
+    let json = keys_json(dir.path());
+    assert_eq!(json["backend"]["cookie"], true, "{json:#}");
+    assert!(json["cookie"].is_object(), "{json:#}");
+    let (_, findings) = run_json(dir.path(), &["--isolated", "--format", "json", "."]);
+    let messages = common::field(&findings, "message");
+    assert!(
+        messages.iter().any(|m| m.contains(
+            "the session cookie carries it on every request (backend: the project's session interface `PathInterface`"
+        )),
+        "{messages:?}"
+    );
+    // It saves the session elsewhere: no cookie estimate.
+    let dir =
+        project("    def save_session(self, app, session, response):\n        store(session)");
+    let json = keys_json(dir.path());
+    assert_eq!(json["backend"]["cookie"], false, "{json:#}");
+    assert!(json["cookie"].is_null(), "{json:#}");
+}

@@ -36,7 +36,7 @@ pub(crate) fn text(
     }
     writeln!(out)?;
     writeln!(out, "Backend: {} ({})", backend.name, backend.evidence)?;
-    if !backend.cookie {
+    if !backend.in_cookie {
         writeln!(
             out,
             "Cookie: only the session id; the data stays on the server."
@@ -87,7 +87,7 @@ pub(crate) fn json(
         .iter()
         .map(|(key, entry)| key_json(&shown_key(key), key, entry))
         .collect();
-    let cookie = backend.cookie.then(|| {
+    let cookie = backend.in_cookie.then(|| {
         let (bytes, exact, unbounded) = match inventory.cookie() {
             CookieSize::Exact(bytes) => (Some(bytes), true, Vec::new()),
             CookieSize::AtMost(bytes) => (Some(bytes), false, Vec::new()),
@@ -104,7 +104,7 @@ pub(crate) fn json(
         "keys": keys,
         "backend": {
             "name": backend.name,
-            "cookie": backend.cookie,
+            "cookie": backend.in_cookie,
             "serializer": backend.serializer.describe(),
             "evidence": backend.evidence,
         },

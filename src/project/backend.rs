@@ -51,8 +51,13 @@ pub(crate) struct Backend {
     /// What it is, for messages: `Flask's cookie session`,
     /// `Flask-Session 0.8 (redis)`.
     pub(crate) name: String,
-    /// Whether it is Flask's cookie (the data travels with every request).
+    /// Whether it is Flask's own cookie session, which messages need not
+    /// name.
     pub(crate) cookie: bool,
+    /// Whether the data travels in the cookie with every request: Flask's
+    /// cookie, or a subclass of its interface that keeps where and how it
+    /// stores the session.
+    pub(crate) in_cookie: bool,
     /// How it writes values.
     pub(crate) serializer: Serializer,
     /// Whether an in-place change is saved without `session.modified`
@@ -69,6 +74,7 @@ impl Backend {
         Self {
             name: "Flask's cookie session".to_string(),
             cookie: true,
+            in_cookie: true,
             serializer: Serializer::TaggedJson,
             saves_every_request: Some(false),
             evidence: evidence.to_string(),
@@ -131,6 +137,9 @@ struct ClassFacts {
     bases: Vec<String>,
     sets_serializer: bool,
     overrides_saving: bool,
+    /// Whether it overrides where the session is kept (`open_session`,
+    /// `save_session`).
+    overrides_storage: bool,
     /// `session_class = X` in its body (an interface's): `X`'s last name.
     session_class: Option<String>,
     /// The attributes it defines: methods and properties, class
@@ -363,6 +372,7 @@ impl BackendFacts {
             bases,
             sets_serializer: false,
             overrides_saving: false,
+            overrides_storage: false,
             session_class: None,
             attributes: Vec::new(),
         };
@@ -390,9 +400,9 @@ impl BackendFacts {
                     }
                 }
                 Stmt::FunctionDef(function) => {
-                    if matches!(function.name.as_str(), "should_set_cookie" | "save_session") {
-                        facts.overrides_saving = true;
-                    }
+                    let name = function.name.as_str();
+                    facts.overrides_saving |= matches!(name, "should_set_cookie" | "save_session");
+                    facts.overrides_storage |= matches!(name, "open_session" | "save_session");
                     facts.attributes.push(function.name.to_string());
                     facts.attributes.extend(attributes_set_on_self(function));
                 }
@@ -591,6 +601,7 @@ pub(crate) fn decide(files: &[&(String, BackendFacts)], version: Option<&Version
         return Backend {
             name: format!("Flask-Session {version_text} ({kind})"),
             cookie: false,
+            in_cookie: false,
             serializer,
             saves_every_request,
             evidence: at.clone(),
@@ -616,6 +627,7 @@ pub(crate) fn decide(files: &[&(String, BackendFacts)], version: Option<&Version
                 names.join(", ")
             ),
             cookie: false,
+            in_cookie: false,
             serializer: Serializer::Unknown,
             saves_every_request: None,
             evidence: format!("it assigns {}", listed.join(" and ")),
@@ -640,7 +652,7 @@ pub(crate) fn decide(files: &[&(String, BackendFacts)], version: Option<&Version
                 .find(|c| c.name == class)
                 .map(|c| (c, facts))
         });
-        let (serializer, saves_every_request) = match defined {
+        let (serializer, saves_every_request, in_cookie) = match defined {
             Some((class, facts)) => {
                 let cookie_like = class
                     .bases
@@ -653,14 +665,22 @@ pub(crate) fn decide(files: &[&(String, BackendFacts)], version: Option<&Version
                 } else {
                     Serializer::Unknown
                 };
-                let saves = (cookie_like && !overrides_saving(class, &classes, 0)).then_some(false);
-                (serializer, saves)
+                let saves = (cookie_like
+                    && !in_lineage(class, &classes, 0, &|c| c.overrides_saving))
+                .then_some(false);
+                // Flask's cookie, by another name (Calibre-Web's changes
+                // only the cookie's path): the data is in the cookie.
+                let in_cookie = cookie_like
+                    && serializer == Serializer::TaggedJson
+                    && !in_lineage(class, &classes, 0, &|c| c.overrides_storage);
+                (serializer, saves, in_cookie)
             }
-            None => (Serializer::Unknown, None),
+            None => (Serializer::Unknown, None, false),
         };
         return Backend {
             name: format!("the project's session interface {shown}"),
             cookie: false,
+            in_cookie,
             serializer,
             saves_every_request,
             evidence: at.clone(),
@@ -750,15 +770,20 @@ fn attributes_of(class: &ClassFacts, classes: &[&ClassFacts], depth: usize, out:
 }
 
 /// Whether the class, or a base of it defined in the project (a mixin),
-/// overrides how the interface saves.
-fn overrides_saving(class: &ClassFacts, classes: &[&ClassFacts], depth: usize) -> bool {
-    class.overrides_saving
+/// is `what`.
+fn in_lineage(
+    class: &ClassFacts,
+    classes: &[&ClassFacts],
+    depth: usize,
+    what: &dyn Fn(&ClassFacts) -> bool,
+) -> bool {
+    what(class)
         || (depth < 16
             && class.bases.iter().any(|base| {
                 classes
                     .iter()
                     .filter(|other| &other.name == base)
-                    .any(|other| overrides_saving(other, classes, depth + 1))
+                    .any(|other| in_lineage(other, classes, depth + 1, what))
             }))
 }
 

@@ -34,6 +34,8 @@ pub(crate) fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>
     };
     let cost = if backend.cookie {
         "the session cookie carries it on every request".to_string()
+    } else if backend.in_cookie {
+        format!("the session cookie carries it on every request (backend: {backend})")
     } else {
         format!(
             "the session store reads it and writes it back on every request that saves the session (backend: {backend})"
