@@ -153,10 +153,19 @@ impl ModuleFacts {
                     self.all = literal_strings(&assign.value);
                 }
                 Stmt::Assign(assign) => {
-                    let Some(target) = self.bound_value(&assign.value) else {
+                    let Some(target) = self.bound_value(&assign.value, functions) else {
                         continue;
                     };
                     for name in assign.targets.iter().filter_map(Expr::as_name_expr) {
+                        self.bind_import(name.id.as_str(), &target);
+                    }
+                }
+                // `session: Any = LocalProxy(_get_session)` (CKAN's).
+                Stmt::AnnAssign(assign) => {
+                    let (Expr::Name(name), Some(value)) = (&*assign.target, &assign.value) else {
+                        continue;
+                    };
+                    if let Some(target) = self.bound_value(value, functions) {
                         self.bind_import(name.id.as_str(), &target);
                     }
                 }
@@ -187,8 +196,10 @@ impl ModuleFacts {
 
     /// The qualified name an assigned value stands for: a dotted name
     /// through the imports (`flask.session`), or the target of a werkzeug
-    /// `LocalProxy` over one (`LocalProxy(lambda: flask.session)`).
-    fn bound_value(&self, value: &Expr) -> Option<String> {
+    /// `LocalProxy` over one (`LocalProxy(lambda: flask.session)`, or over
+    /// a function defined above that only returns one: CKAN's
+    /// `LocalProxy(_get_session)`).
+    fn bound_value(&self, value: &Expr, functions: &[&ast::StmtFunctionDef]) -> Option<String> {
         match value {
             Expr::Call(call) => {
                 let proxy = self
@@ -198,6 +209,13 @@ impl ModuleFacts {
                 match target {
                     _ if !proxy => None,
                     Expr::Lambda(lambda) => self.qualified(&lambda.body),
+                    Expr::Name(name) if !self.imports.contains_key(name.id.as_str()) => {
+                        let function = functions
+                            .iter()
+                            .rev()
+                            .find(|f| f.name.as_str() == name.id.as_str())?;
+                        self.qualified(only_returned(&function.body)?)
+                    }
                     other => self.qualified(other),
                 }
             }
@@ -335,6 +353,19 @@ fn summarize_simple(
         return;
     }
     summary.calls.extend(resolve(&call.func));
+}
+
+/// What a function body does if all it does is return one value
+/// (after a docstring): `def _get_session(): return flask.session`.
+fn only_returned(body: &[Stmt]) -> Option<&Expr> {
+    let body = match body {
+        [Stmt::Expr(docstring), rest @ ..] if docstring.value.is_string_literal_expr() => rest,
+        body => body,
+    };
+    match body {
+        [Stmt::Return(ret)] => ret.value.as_deref(),
+        _ => None,
+    }
 }
 
 /// The strings of a list or tuple display of string literals.
