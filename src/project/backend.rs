@@ -551,21 +551,7 @@ pub(crate) fn decide(files: &[&(String, BackendFacts)], version: Option<&Version
         Some(Some(_)) => Some(false),
         Some(None) => None,
     };
-    let factory = |name: &str| {
-        files
-            .iter()
-            .flat_map(|(_, facts)| facts.factories.iter())
-            .find(|factory| factory.name == name)
-    };
-    // What `app.session_interface = X(...)` installs: `X`, or the class
-    // that `X` returns when `X` is a function of the project and no class
-    // of the project is named so.
-    let is_class = |name: &str| {
-        files
-            .iter()
-            .any(|(_, facts)| facts.classes.iter().any(|class| class.name == name))
-    };
-    let made = |name: &str| factory(name).filter(|_| !is_class(name));
+    let made = |name: &str| made_by(files, name);
     let installs_flask_session = files.iter().find_map(|(_, facts)| {
         facts.flask_session.first().or_else(|| {
             facts
@@ -689,12 +675,26 @@ pub(crate) fn decide(files: &[&(String, BackendFacts)], version: Option<&Version
     Backend::cookie("nothing installs another backend")
 }
 
+/// The function of the project that `app.session_interface = name(...)`
+/// calls to make the interface, when it returns one class and no class
+/// of the project is named `name`.
+fn made_by<'f>(files: &[&'f (String, BackendFacts)], name: &str) -> Option<&'f Factory> {
+    let is_class = files
+        .iter()
+        .any(|(_, facts)| facts.classes.iter().any(|class| class.name == name));
+    files
+        .iter()
+        .flat_map(|(_, facts)| facts.factories.iter())
+        .find(|factory| factory.name == name)
+        .filter(|_| !is_class)
+}
+
 /// The attributes of the session objects the project's backends make,
 /// beyond `SessionMixin`'s: Flask-Session's `sid`, and what the session
 /// class of an interface of the project (its `session_class = X`, or a
 /// base's) and that class's bases define. Only classes in the files the
 /// scan parses are seen.
-pub(crate) fn session_attributes(files: &[(String, BackendFacts)]) -> Vec<String> {
+pub(crate) fn session_attributes(files: &[&(String, BackendFacts)]) -> Vec<String> {
     let classes: Vec<&ClassFacts> = files
         .iter()
         .flat_map(|(_, facts)| facts.classes.iter())
@@ -712,10 +712,7 @@ pub(crate) fn session_attributes(files: &[(String, BackendFacts)]) -> Vec<String
             attributes.push("sid".to_string());
         }
         for (called, _) in &facts.custom {
-            let made = files
-                .iter()
-                .flat_map(|(_, facts)| facts.factories.iter())
-                .find(|factory| &factory.name == called);
+            let made = made_by(files, called);
             if made.is_some_and(|factory| factory.returns_flask_session) {
                 attributes.push("sid".to_string());
             }

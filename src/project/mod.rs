@@ -451,7 +451,8 @@ impl Project {
                 }
             }
         });
-        let session_attributes = backend::session_attributes(&facts);
+        let all: Vec<&(String, BackendFacts)> = facts.iter().collect();
+        let session_attributes = backend::session_attributes(&all);
         keys.settle_attribute_reads(|key| is_listed(&session_attributes, key));
         Scan {
             backends: self.decide_backends(root, &facts, version.as_ref()),
