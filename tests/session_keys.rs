@@ -368,10 +368,29 @@ fn a_subclass_of_flasks_cookie_interface_keeps_the_session_in_the_cookie() {
         )),
         "{messages:?}"
     );
-    // It saves the session elsewhere: no cookie estimate.
+    // An override that hands over to Flask's (changedetection.io's) keeps
+    // the cookie.
+    let dir = project(
+        "    def save_session(self, app, session, response):\n        if session.modified:\n            super().save_session(app, session, response)",
+    );
+    assert_eq!(keys_json(dir.path())["backend"]["cookie"], true);
+    // It saves the session somewhere of its own: no cookie estimate, and
+    // no claim of where the data is.
     let dir =
         project("    def save_session(self, app, session, response):\n        store(session)");
     let json = keys_json(dir.path());
     assert_eq!(json["backend"]["cookie"], false, "{json:#}");
     assert!(json["cookie"].is_null(), "{json:#}");
+    let text = flasklint()
+        .current_dir(dir.path())
+        .args(["--isolated", "--session-keys", "."])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains(
+            "Cookie: not estimated: the project's session interface decides what it holds."
+        ),
+        "{text}"
+    );
 }

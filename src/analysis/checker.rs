@@ -460,7 +460,7 @@ pub(crate) fn backend_in_force<'p>(
         Some(SessionBackend::Server) => Cow::Owned(Backend {
             name: "a server-side session store".to_string(),
             cookie: false,
-            in_cookie: false,
+            in_cookie: Some(false),
             serializer: Serializer::Unknown,
             saves_every_request: None,
             evidence: "`session-backend = \"server\"` in the configuration".to_string(),

@@ -36,12 +36,22 @@ pub(crate) fn text(
     }
     writeln!(out)?;
     writeln!(out, "Backend: {} ({})", backend.name, backend.evidence)?;
-    if !backend.in_cookie {
-        writeln!(
-            out,
-            "Cookie: only the session id; the data stays on the server."
-        )?;
-        return Ok(());
+    match backend.in_cookie {
+        Some(true) => {}
+        Some(false) => {
+            writeln!(
+                out,
+                "Cookie: only the session id; the data stays on the server."
+            )?;
+            return Ok(());
+        }
+        None => {
+            writeln!(
+                out,
+                "Cookie: not estimated: the project's session interface decides what it holds."
+            )?;
+            return Ok(());
+        }
     }
     let line = match inventory.cookie() {
         CookieSize::Exact(0) | CookieSize::AtMost(0) => "no cookie: nothing is written".to_string(),
@@ -87,7 +97,8 @@ pub(crate) fn json(
         .iter()
         .map(|(key, entry)| key_json(&shown_key(key), key, entry))
         .collect();
-    let cookie = backend.in_cookie.then(|| {
+    let in_cookie = backend.in_cookie == Some(true);
+    let cookie = in_cookie.then(|| {
         let (bytes, exact, unbounded) = match inventory.cookie() {
             CookieSize::Exact(bytes) => (Some(bytes), true, Vec::new()),
             CookieSize::AtMost(bytes) => (Some(bytes), false, Vec::new()),
@@ -104,7 +115,7 @@ pub(crate) fn json(
         "keys": keys,
         "backend": {
             "name": backend.name,
-            "cookie": backend.in_cookie,
+            "cookie": in_cookie,
             "serializer": backend.serializer.describe(),
             "evidence": backend.evidence,
         },

@@ -13,7 +13,7 @@ use ruff_python_ast::name::UnqualifiedName;
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
-use crate::analysis::checker::for_each_child_block;
+use crate::analysis::checker::{for_each_child_block, for_each_own_expr, for_each_subexpr};
 use crate::input::source::{LineIndex, parse_module};
 
 /// How the backend writes values.
@@ -56,8 +56,9 @@ pub(crate) struct Backend {
     pub(crate) cookie: bool,
     /// Whether the data travels in the cookie with every request: Flask's
     /// cookie, or a subclass of its interface that keeps where and how it
-    /// stores the session.
-    pub(crate) in_cookie: bool,
+    /// stores the session; `Some(false)` for a server store, `None` when
+    /// an interface of the project decides and what it does is not known.
+    pub(crate) in_cookie: Option<bool>,
     /// How it writes values.
     pub(crate) serializer: Serializer,
     /// Whether an in-place change is saved without `session.modified`
@@ -74,7 +75,7 @@ impl Backend {
         Self {
             name: "Flask's cookie session".to_string(),
             cookie: true,
-            in_cookie: true,
+            in_cookie: Some(true),
             serializer: Serializer::TaggedJson,
             saves_every_request: Some(false),
             evidence: evidence.to_string(),
@@ -402,7 +403,10 @@ impl BackendFacts {
                 Stmt::FunctionDef(function) => {
                     let name = function.name.as_str();
                     facts.overrides_saving |= matches!(name, "should_set_cookie" | "save_session");
-                    facts.overrides_storage |= matches!(name, "open_session" | "save_session");
+                    // An override that hands over to Flask's keeps it
+                    // (changedetection.io's `super().save_session(...)`).
+                    facts.overrides_storage |=
+                        matches!(name, "open_session" | "save_session") && !calls_super(function);
                     facts.attributes.push(function.name.to_string());
                     facts.attributes.extend(attributes_set_on_self(function));
                 }
@@ -426,6 +430,30 @@ impl BackendFacts {
         };
         self.settings.insert(name.to_string(), literal);
     }
+}
+
+/// Whether a method calls the method of the same name of its base class
+/// (`super().save_session(app, session, response)`).
+fn calls_super(function: &ast::StmtFunctionDef) -> bool {
+    let mut found = false;
+    walk(&function.body, &mut |stmt| {
+        for_each_own_expr(stmt, &mut |expr| {
+            for_each_subexpr(expr, &mut |sub| {
+                if let Expr::Call(call) = sub
+                    && let Expr::Attribute(method) = &*call.func
+                    && method.attr.as_str() == function.name.as_str()
+                    && let Expr::Call(base) = &*method.value
+                    && base
+                        .func
+                        .as_name_expr()
+                        .is_some_and(|name| name.id == "super")
+                {
+                    found = true;
+                }
+            });
+        });
+    });
+    found
 }
 
 /// The names a method assigns on its first parameter (`self.sid = sid`).
@@ -587,7 +615,7 @@ pub(crate) fn decide(files: &[&(String, BackendFacts)], version: Option<&Version
         return Backend {
             name: format!("Flask-Session {version_text} ({kind})"),
             cookie: false,
-            in_cookie: false,
+            in_cookie: Some(false),
             serializer,
             saves_every_request,
             evidence: at.clone(),
@@ -613,7 +641,7 @@ pub(crate) fn decide(files: &[&(String, BackendFacts)], version: Option<&Version
                 names.join(", ")
             ),
             cookie: false,
-            in_cookie: false,
+            in_cookie: None,
             serializer: Serializer::Unknown,
             saves_every_request: None,
             evidence: format!("it assigns {}", listed.join(" and ")),
@@ -656,12 +684,13 @@ pub(crate) fn decide(files: &[&(String, BackendFacts)], version: Option<&Version
                 .then_some(false);
                 // Flask's cookie, by another name (Calibre-Web's changes
                 // only the cookie's path): the data is in the cookie.
-                let in_cookie = cookie_like
+                let in_cookie = (cookie_like
                     && serializer == Serializer::TaggedJson
-                    && !in_lineage(class, &classes, 0, &|c| c.overrides_storage);
+                    && !in_lineage(class, &classes, 0, &|c| c.overrides_storage))
+                .then_some(true);
                 (serializer, saves, in_cookie)
             }
-            None => (Serializer::Unknown, None, false),
+            None => (Serializer::Unknown, None, None),
         };
         return Backend {
             name: format!("the project's session interface {shown}"),

@@ -34,7 +34,7 @@ pub(crate) fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>
     };
     let cost = if backend.cookie {
         "the session cookie carries it on every request".to_string()
-    } else if backend.in_cookie {
+    } else if backend.in_cookie == Some(true) {
         format!("the session cookie carries it on every request (backend: {backend})")
     } else {
         format!(

@@ -40,7 +40,7 @@ pub(crate) fn check(cx: &Checker, facts: &UnitFacts, findings: &mut Vec<Finding>
             continue;
         }
         let backend = cx.backend();
-        let cost = if backend.in_cookie {
+        let cost = if backend.in_cookie == Some(true) {
             "the browser sends it back in the session cookie with every request"
         } else {
             "the session store keeps it for every user"
