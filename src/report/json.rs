@@ -122,8 +122,12 @@ impl Reporter for JsonReporter {
         for finding in &report.findings {
             let object = to_json(report, &positions, finding);
             if self.lines {
-                serde_json::to_writer(&mut *out, &object)?;
-                writeln!(out)?;
+                // Whole, then written at once: serde's small writes through
+                // `dyn Write` cost more than the copy.
+                self.buffer.clear();
+                serde_json::to_writer(&mut self.buffer, &object)?;
+                self.buffer.push(b'\n');
+                out.write_all(&self.buffer)?;
             } else {
                 let first = self.written == 0;
                 if first {

