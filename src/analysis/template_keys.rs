@@ -9,6 +9,7 @@ use ruff_text_size::TextRange;
 use crate::analysis::session_keys::{Access, Key};
 use crate::input::jinja::{Located, Token, tokens};
 use crate::input::source::offset;
+use crate::project::Project;
 
 /// One key access in a template.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +25,14 @@ pub(crate) struct TemplateKeyUse {
     /// class that has one of that name (the project's, see
     /// `Project::is_session_attribute`) it reads no key.
     pub(crate) attribute: bool,
+}
+
+impl TemplateKeyUse {
+    /// Whether it reads no key: `session.x` where `x` is an attribute of
+    /// the project's session object.
+    pub(crate) fn is_session_attribute(&self, project: &Project) -> bool {
+        matches!(&self.key, Key::Literal(key) if self.attribute && project.is_session_attribute(key))
+    }
 }
 
 /// What a template does with the session.

@@ -247,10 +247,7 @@ pub(crate) fn template_key_uses(text: &str, project: &Project) -> Vec<KeyUse> {
     template_keys(text)
         .uses
         .into_iter()
-        .filter(|key_use| match &key_use.key {
-            Key::Literal(key) => !(key_use.attribute && project.is_session_attribute(key)),
-            _ => true,
-        })
+        .filter(|key_use| !key_use.is_session_attribute(project))
         .map(|key_use| KeyUse {
             key: key_use.key,
             access: key_use.access,

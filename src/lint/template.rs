@@ -37,7 +37,7 @@ pub(super) fn lint_template(
             let Key::Literal(key) = &read.key else {
                 continue;
             };
-            if read.attribute && in_project.project.is_session_attribute(key) {
+            if read.is_session_attribute(in_project.project) {
                 continue;
             }
             let here = || written_here.contains(key.as_str());

@@ -680,13 +680,13 @@ pub(crate) fn decide(files: &[&(String, BackendFacts)], version: Option<&Version
                     Serializer::Unknown
                 };
                 let saves = (cookie_like
-                    && !in_lineage(class, &classes, 0, &|c| c.overrides_saving))
+                    && !lineage(class, &classes).iter().any(|c| c.overrides_saving))
                 .then_some(false);
                 // Flask's cookie, by another name (Calibre-Web's changes
                 // only the cookie's path): the data is in the cookie.
                 let in_cookie = (cookie_like
                     && serializer == Serializer::TaggedJson
-                    && !in_lineage(class, &classes, 0, &|c| c.overrides_storage))
+                    && !lineage(class, &classes).iter().any(|c| c.overrides_storage))
                 .then_some(true);
                 (serializer, saves, in_cookie)
             }
@@ -747,10 +747,14 @@ pub(crate) fn session_attributes(files: &[&(String, BackendFacts)]) -> Vec<Strin
             }
             let interface = made.map_or(called.as_str(), |factory| factory.returns.as_str());
             for class in named(interface) {
-                if let Some(session_class) = session_class_of(class, &classes, 0) {
-                    for session in named(session_class) {
-                        attributes_of(session, &classes, 0, &mut attributes);
-                    }
+                // The session class an interface sets, itself or through
+                // a base of the project.
+                let session_class = lineage(class, &classes)
+                    .into_iter()
+                    .find_map(|c| c.session_class.as_deref());
+                for session in session_class.map(&named).unwrap_or_default() {
+                    let defined = lineage(session, &classes).into_iter();
+                    attributes.extend(defined.flat_map(|c| c.attributes.iter().cloned()));
                 }
             }
         }
@@ -762,55 +766,27 @@ pub(crate) fn session_attributes(files: &[&(String, BackendFacts)]) -> Vec<Strin
     attributes
 }
 
-/// The session class an interface sets, itself or through a base of the
-/// project.
-fn session_class_of<'c>(
-    class: &'c ClassFacts,
-    classes: &[&'c ClassFacts],
-    depth: usize,
-) -> Option<&'c str> {
-    class.session_class.as_deref().or_else(|| {
-        (depth < 16)
-            .then(|| {
-                class.bases.iter().find_map(|base| {
-                    classes
-                        .iter()
-                        .filter(|other| &other.name == base)
-                        .find_map(|other| session_class_of(other, classes, depth + 1))
-                })
-            })
-            .flatten()
-    })
-}
-
-/// What a class and its bases of the project define.
-fn attributes_of(class: &ClassFacts, classes: &[&ClassFacts], depth: usize, out: &mut Vec<String>) {
-    out.extend(class.attributes.iter().cloned());
-    if depth < 16 {
-        for base in &class.bases {
-            for other in classes.iter().filter(|other| &other.name == base) {
-                attributes_of(other, classes, depth + 1, out);
+/// A class, then its bases defined in the project and theirs, depth
+/// first (a mixin's before the next base), 16 levels at most.
+fn lineage<'c>(class: &'c ClassFacts, classes: &[&'c ClassFacts]) -> Vec<&'c ClassFacts> {
+    fn visit<'c>(
+        class: &'c ClassFacts,
+        classes: &[&'c ClassFacts],
+        depth: usize,
+        out: &mut Vec<&'c ClassFacts>,
+    ) {
+        out.push(class);
+        if depth < 16 {
+            for base in &class.bases {
+                for other in classes.iter().filter(|other| &other.name == base) {
+                    visit(other, classes, depth + 1, out);
+                }
             }
         }
     }
-}
-
-/// Whether the class, or a base of it defined in the project (a mixin),
-/// is `what`.
-fn in_lineage(
-    class: &ClassFacts,
-    classes: &[&ClassFacts],
-    depth: usize,
-    what: &dyn Fn(&ClassFacts) -> bool,
-) -> bool {
-    what(class)
-        || (depth < 16
-            && class.bases.iter().any(|base| {
-                classes
-                    .iter()
-                    .filter(|other| &other.name == base)
-                    .any(|other| in_lineage(other, classes, depth + 1, what))
-            }))
+    let mut out = Vec::new();
+    visit(class, classes, 0, &mut out);
+    out
 }
 
 /// A `major.minor` version.

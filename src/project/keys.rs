@@ -99,7 +99,7 @@ impl ProjectKeys {
             self.add_write(key, &path, row);
         }
         self.written_prefixes.extend(text.written_prefixes);
-        let mut hashes: Vec<u64> = text
+        let hashes: Vec<u64> = text
             .read
             .iter()
             .map(|key| key_hash(key))
@@ -117,9 +117,7 @@ impl ProjectKeys {
             })
             .collect();
         if as_attribute.is_empty() {
-            hashes.sort_unstable();
-            hashes.dedup();
-            self.reads_by_file.push((path, hashes));
+            self.add_reads_of(path, hashes);
         } else {
             self.attribute_readers.push(AttributeReader {
                 path,
@@ -143,10 +141,15 @@ impl ProjectKeys {
                 }
                 self.read.insert(key, ());
             }
-            hashes.sort_unstable();
-            hashes.dedup();
-            self.reads_by_file.push((reader.path, hashes));
+            self.add_reads_of(reader.path, hashes);
         }
+    }
+
+    /// Lists the hashes of the keys a file reads, each once.
+    fn add_reads_of(&mut self, path: PathBuf, mut hashes: Vec<u64>) {
+        hashes.sort_unstable();
+        hashes.dedup();
+        self.reads_by_file.push((path, hashes));
     }
 
     /// Keeps the write of `key` at `path` and `row` if it comes first. Most
