@@ -66,45 +66,50 @@ pub(crate) fn is_ident(byte: u8) -> bool {
 /// that starts a line, the module as written (`.compat`, `myapp.compat`)
 /// and the local names it binds (`as` names; `myapp` for `import
 /// myapp.compat`; `*`), over continuation lines in parentheses.
+///
+/// Every import statement holds `import `, so the text is searched once,
+/// for that, and the line before it says which kind it is.
 pub(crate) fn imports(text: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
-    static FROM: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new("from "));
     static IMPORT: LazyLock<memmem::Finder<'static>> =
         LazyLock::new(|| memmem::Finder::new("import "));
-    let froms = FROM.find_iter(text).filter_map(move |at| {
-        let line_end = statement_line(text, at)?;
-        let import = memmem::find(&text[at..line_end], b" import ")? + at;
-        let module = text[at + b"from ".len()..import].trim_ascii();
-        let names_start = import + b" import ".len();
-        let names_end = match text[names_start..line_end].trim_ascii_start().first() {
-            Some(b'(') => {
-                memchr::memchr(b')', &text[names_start..]).map_or(text.len(), |i| names_start + i)
-            }
-            _ => line_end,
-        };
-        Some(aliases(&text[names_start..names_end]).map(move |(_, local)| (module, local)))
-    });
-    let plain = IMPORT.find_iter(text).filter_map(move |at| {
-        let line_end = statement_line(text, at)?;
-        Some(
-            aliases(&text[at + b"import ".len()..line_end]).map(|(module, local)| {
-                let head = local.split(|&b| b == b'.').next().unwrap_or(local);
-                (module, if module == local { head } else { local })
-            }),
-        )
-    });
-    froms.flatten().chain(plain.flatten())
-}
-
-/// The end of the line at `at`, when `at` starts a statement there.
-fn statement_line(text: &[u8], at: usize) -> Option<usize> {
-    let line_start = text[..at]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    text[line_start..at]
-        .iter()
-        .all(u8::is_ascii_whitespace)
-        .then(|| memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i))
+    IMPORT
+        .find_iter(text)
+        .filter_map(move |at| {
+            let line_start = text[..at]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            let line_end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i);
+            let names_start = at + b"import ".len();
+            let before = text[line_start..at].trim_ascii_start();
+            // `from <module> import`, the line's first ` import `; else a
+            // plain `import` that starts the line.
+            let (from, names_end) = if before.is_empty() {
+                (None, line_end)
+            } else {
+                let rest = before.strip_prefix(b"from ")?;
+                let module = rest.strip_suffix(b" ")?;
+                if memmem::find(rest, b" import ").is_some() {
+                    return None;
+                }
+                let names_end = match text[names_start..line_end].trim_ascii_start().first() {
+                    Some(b'(') => memchr::memchr(b')', &text[names_start..])
+                        .map_or(text.len(), |i| names_start + i),
+                    _ => line_end,
+                };
+                (Some(module.trim_ascii()), names_end)
+            };
+            Some(
+                aliases(&text[names_start..names_end]).map(move |(name, local)| match from {
+                    Some(module) => (module, local),
+                    None => {
+                        let head = local.split(|&b| b == b'.').next().unwrap_or(local);
+                        (name, if name == local { head } else { local })
+                    }
+                }),
+            )
+        })
+        .flatten()
 }
 
 /// The `name [as local]` items of an import list, as (name, local). An
@@ -208,18 +213,19 @@ mod tests {
 
     #[test]
     fn imports_are_read_from_the_text() {
-        let text = b"from .compat import store, state as st\nfrom shop import (\n    a,  # first\n    b as c,\n)\nimport shop.compat\nimport x.y as z, w\nfrom m import *\n    from inner import q\nx = 1  # from here import nothing\n";
+        let text = b"from .compat import store, state as st\nfrom shop import (\n    a,  # first\n    b as c,\n)\nimport shop.compat\nimport x.y as z, w\nfrom m import *\n    from inner import q\nx = 1  # from here import nothing\nfrom importlib import import_module\ny = 2; import os\n";
         let found: Vec<(&[u8], &[u8])> = imports(text).collect();
         let expected: Vec<(&[u8], &[u8])> = vec![
             (b".compat", b"store"),
             (b".compat", b"st"),
             (b"shop", b"a"),
             (b"shop", b"c"),
-            (b"m", b"*"),
-            (b"inner", b"q"),
             (b"shop.compat", b"shop"),
             (b"x.y", b"z"),
             (b"w", b"w"),
+            (b"m", b"*"),
+            (b"inner", b"q"),
+            (b"importlib", b"import_module"),
         ];
         assert_eq!(found, expected);
     }
