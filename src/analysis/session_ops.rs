@@ -204,43 +204,59 @@ fn update_values<'a>(cx: &Checker, call: &'a ast::ExprCall) -> Vec<StoredValue<'
     values
 }
 
-/// The session writes a statement makes itself (outside its child blocks),
-/// in evaluation order, and whether its session method calls always mark
-/// the session modified (`update`, `clear`, `popitem`, `pop(key)`; one
-/// walk for both).
-fn writes_in_stmt<'a>(
-    cx: &Checker,
-    unit: &Unit,
-    stmt: &'a Stmt,
-    marks: &mut bool,
-) -> Vec<SessionWrite<'a>> {
-    let mut writes = Vec::new();
+/// A call of a method, `value.name(...)`: the call and its callee.
+type MethodCall<'a> = (&'a ast::ExprCall, &'a ast::ExprAttribute);
+
+/// The method calls a statement makes itself (outside its child blocks),
+/// in evaluation order: one walk, read for both its session writes and
+/// its in-place changes.
+fn method_calls(stmt: &Stmt) -> Vec<MethodCall<'_>> {
+    let mut calls = Vec::new();
     for_each_own_expr(stmt, &mut |expr| {
         for_each_subexpr(expr, &mut |expr| {
             if let Expr::Call(call) = expr
                 && let Expr::Attribute(attribute) = &*call.func
-                && cx.is_session(&attribute.value, unit.scope)
             {
-                *marks |= match attribute.attr.as_str() {
-                    "update" | "clear" | "popitem" => true,
-                    // Without a default, `pop` raises unless it removed the key.
-                    "pop" => call.arguments.len() == 1,
-                    _ => false,
-                };
-                let kind = match attribute.attr.as_str() {
-                    "update" => WriteKind::Update(call),
-                    "setdefault" => WriteKind::SetDefault(call),
-                    _ => return,
-                };
-                writes.push(SessionWrite {
-                    kind,
-                    session: &attribute.value,
-                    range: call.range(),
-                    stmt,
-                });
+                calls.push((call, attribute));
             }
         });
     });
+    calls
+}
+
+/// The session writes a statement makes itself (outside its child blocks),
+/// in evaluation order, and whether its session method calls (among
+/// `calls`, its own) always mark the session modified (`update`, `clear`,
+/// `popitem`, `pop(key)`).
+fn writes_in_stmt<'a>(
+    cx: &Checker,
+    unit: &Unit,
+    stmt: &'a Stmt,
+    calls: &[MethodCall<'a>],
+    marks: &mut bool,
+) -> Vec<SessionWrite<'a>> {
+    let mut writes = Vec::new();
+    for &(call, attribute) in calls {
+        if cx.is_session(&attribute.value, unit.scope) {
+            *marks |= match attribute.attr.as_str() {
+                "update" | "clear" | "popitem" => true,
+                // Without a default, `pop` raises unless it removed the key.
+                "pop" => call.arguments.len() == 1,
+                _ => false,
+            };
+            let kind = match attribute.attr.as_str() {
+                "update" => WriteKind::Update(call),
+                "setdefault" => WriteKind::SetDefault(call),
+                _ => continue,
+            };
+            writes.push(SessionWrite {
+                kind,
+                session: &attribute.value,
+                range: call.range(),
+                stmt,
+            });
+        }
+    }
     let mut item_write = |target: &'a Expr, kind: &dyn Fn(&'a Expr) -> WriteKind<'a>| {
         each_target(target, &mut |target| {
             if let Expr::Subscript(subscript) = target
@@ -331,8 +347,9 @@ impl<'u, 'a> UnitFacts<'u, 'a> {
         for_each_stmt(unit.body, &mut |stmt, stmt_cx| {
             let first = writes.len();
             let mut marks = false;
+            let calls = method_calls(stmt);
             writes.extend(
-                writes_in_stmt(cx, unit, stmt, &mut marks)
+                writes_in_stmt(cx, unit, stmt, &calls, &mut marks)
                     .into_iter()
                     .map(|write| (write, stmt_cx.in_loop)),
             );
@@ -342,7 +359,7 @@ impl<'u, 'a> UnitFacts<'u, 'a> {
             if marks || assigns_marking(cx, unit, stmt) {
                 marking.insert(address(stmt));
             }
-            mutations.extend(mutations_in_stmt(cx, unit, &locals, stmt));
+            mutations.extend(mutations_in_stmt(cx, unit, &locals, stmt, &calls));
         });
         // Which calls mark the session is a question for the project: ask it
         // only where a change would otherwise be lost.
@@ -699,31 +716,29 @@ pub(crate) struct Mutation<'a> {
     pub(crate) how: String,
 }
 
-/// The in-place changes of session values a statement makes itself.
+/// The in-place changes of session values a statement makes itself (its
+/// method calls are `calls`).
 fn mutations_in_stmt<'a>(
     cx: &Checker,
     unit: &Unit,
     locals: &LocalBindings<'a>,
     stmt: &'a Stmt,
+    calls: &[MethodCall<'a>],
 ) -> Vec<Mutation<'a>> {
     let mut mutations = Vec::new();
-    for_each_own_expr(stmt, &mut |expr| {
-        for_each_subexpr(expr, &mut |expr| {
-            if let Expr::Call(call) = expr
-                && let Expr::Attribute(attribute) = &*call.func
-                && MUTATING_METHODS.contains(&attribute.attr.as_str())
-                && let Some(value) = session_value(cx, unit, locals, &attribute.value)
-            {
-                mutations.push(Mutation {
-                    range: call.range(),
-                    stmt,
-                    value,
-                    changed: &attribute.value,
-                    how: format!("`.{}(...)`", attribute.attr),
-                });
-            }
-        });
-    });
+    for &(call, attribute) in calls {
+        if MUTATING_METHODS.contains(&attribute.attr.as_str())
+            && let Some(value) = session_value(cx, unit, locals, &attribute.value)
+        {
+            mutations.push(Mutation {
+                range: call.range(),
+                stmt,
+                value,
+                changed: &attribute.value,
+                how: format!("`.{}(...)`", attribute.attr),
+            });
+        }
+    }
     // `cart += [item]` changes the list `cart` holds in place (`cart = cart
     // + [item]` makes a new one). Only with a display on the right: with a
     // name (`total += amount`) the value may be a number, which `+=`
