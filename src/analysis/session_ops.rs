@@ -207,21 +207,32 @@ fn update_values<'a>(cx: &Checker, call: &'a ast::ExprCall) -> Vec<StoredValue<'
 /// A call of a method, `value.name(...)`: the call and its callee.
 type MethodCall<'a> = (&'a ast::ExprCall, &'a ast::ExprAttribute);
 
-/// The method calls a statement makes itself (outside its child blocks),
-/// in evaluation order: one walk, read for both its session writes and
-/// its in-place changes.
-fn method_calls(stmt: &Stmt) -> Vec<MethodCall<'_>> {
-    let mut calls = Vec::new();
-    for_each_own_expr(stmt, &mut |expr| {
-        for_each_subexpr(expr, &mut |expr| {
-            if let Expr::Call(call) = expr
-                && let Expr::Attribute(attribute) = &*call.func
-            {
-                calls.push((call, attribute));
-            }
+/// What a statement's own expressions (outside its child blocks) hold
+/// that the unit's facts read, found by one walk of them, in evaluation
+/// order: its method calls (for session writes and in-place changes) and
+/// its `name := value` bindings.
+#[derive(Default)]
+struct OwnExprs<'a> {
+    calls: Vec<MethodCall<'a>>,
+    named: Vec<&'a ast::ExprNamed>,
+}
+
+impl<'a> OwnExprs<'a> {
+    fn of(stmt: &'a Stmt) -> Self {
+        let mut own = Self::default();
+        for_each_own_expr(stmt, &mut |expr| {
+            for_each_subexpr(expr, &mut |expr| match expr {
+                Expr::Call(call) => {
+                    if let Expr::Attribute(attribute) = &*call.func {
+                        own.calls.push((call, attribute));
+                    }
+                }
+                Expr::Named(named) => own.named.push(named),
+                _ => {}
+            });
         });
-    });
-    calls
+        own
+    }
 }
 
 /// The session writes a statement makes itself (outside its child blocks),
@@ -339,19 +350,26 @@ pub(crate) struct UnitFacts<'u, 'a> {
 impl<'u, 'a> UnitFacts<'u, 'a> {
     /// Walks the unit once.
     pub(crate) fn of(cx: &Checker, unit: &'u Unit<'a>) -> Self {
-        let locals = LocalBindings::of(unit);
+        let mut statements = Vec::new();
+        for_each_stmt(unit.body, &mut |stmt, stmt_cx| {
+            statements.push((stmt, stmt_cx.in_loop, OwnExprs::of(stmt)));
+        });
+        let locals = LocalBindings::of(
+            statements
+                .iter()
+                .map(|(stmt, _, own)| (*stmt, own.named.as_slice())),
+        );
         let mut writes = Vec::new();
         let mut writes_by_stmt = FastMap::default();
         let mut mutations = Vec::new();
         let mut marking = FastSet::default();
-        for_each_stmt(unit.body, &mut |stmt, stmt_cx| {
+        for &(stmt, in_loop, ref own) in &statements {
             let first = writes.len();
             let mut marks = false;
-            let calls = method_calls(stmt);
             writes.extend(
-                writes_in_stmt(cx, unit, stmt, &calls, &mut marks)
+                writes_in_stmt(cx, unit, stmt, &own.calls, &mut marks)
                     .into_iter()
-                    .map(|write| (write, stmt_cx.in_loop)),
+                    .map(|write| (write, in_loop)),
             );
             if writes.len() > first {
                 writes_by_stmt.insert(address(stmt), first..writes.len());
@@ -359,8 +377,8 @@ impl<'u, 'a> UnitFacts<'u, 'a> {
             if marks || assigns_marking(cx, unit, stmt) {
                 marking.insert(address(stmt));
             }
-            mutations.extend(mutations_in_stmt(cx, unit, &locals, stmt, &calls));
-        });
+            mutations.extend(mutations_in_stmt(cx, unit, &locals, stmt, &own.calls));
+        }
         // Which calls mark the session is a question for the project: ask it
         // only where a change would otherwise be lost.
         let mut marked = !marking.is_empty();
@@ -422,19 +440,19 @@ pub(crate) struct LocalBindings<'a> {
 }
 
 impl<'a> LocalBindings<'a> {
-    /// Collects the bindings of a unit.
-    pub(crate) fn of(unit: &Unit<'a>) -> Self {
+    /// Collects the bindings of a unit's statements, given in source order
+    /// with the `:=` expressions of each.
+    fn of<'s>(statements: impl Iterator<Item = (&'a Stmt, &'s [&'a ast::ExprNamed])>) -> Self
+    where
+        'a: 's,
+    {
         let mut bindings = Vec::new();
-        for_each_stmt(unit.body, &mut |stmt, _| {
-            for_each_own_expr(stmt, &mut |expr| {
-                for_each_subexpr(expr, &mut |expr| {
-                    if let Expr::Named(named) = expr
-                        && let Expr::Name(name) = &*named.target
-                    {
-                        bindings.push((name.id.as_str(), named.end(), Bound::Value(&named.value)));
-                    }
-                });
-            });
+        for (stmt, named) in statements {
+            for named in named {
+                if let Expr::Name(name) = &*named.target {
+                    bindings.push((name.id.as_str(), named.end(), Bound::Value(&named.value)));
+                }
+            }
             let at = stmt.end();
             match stmt {
                 Stmt::Assign(assign) => {
@@ -468,7 +486,7 @@ impl<'a> LocalBindings<'a> {
                 }
                 _ => {}
             }
-        });
+        }
         bindings.sort_by_key(|(_, at, _)| *at);
         let mut by_name: FastMap<&'a str, Vec<(TextSize, Bound<'a>)>> = FastMap::default();
         for (name, at, bound) in bindings {
