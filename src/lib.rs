@@ -378,7 +378,16 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
                 skipped[index].store(true, Ordering::Relaxed);
             }
         };
-        pool.install(|| settings.project.scan_now(&on_read, &walked, keys_wanted));
+        let checked: Vec<&Path> = files
+            .iter()
+            .filter(|file| file.source.walked_regular)
+            .map(|file| file.source.absolute.as_path())
+            .collect();
+        pool.install(|| {
+            settings
+                .project
+                .scan_now(&on_read, &walked, &checked, keys_wanted);
+        });
         // FL106's question of which files may read a misspelt key runs a
         // parallel loop the first time it is asked. Asked here, before the
         // check: asked by a worker, that loop could hand the same worker

@@ -96,13 +96,15 @@ pub(crate) struct Discovered {
 }
 
 /// The directories discovery walked whole, and the regular files it
-/// admitted below them: the Python files and those the caller asked for
-/// by name.
+/// admitted below them besides the files to check: those the caller
+/// asked for by name. With the files to check the walk found (those
+/// `walked_regular`), they are every file it admitted.
 #[derive(Debug, Default)]
 pub(crate) struct WalkedFiles {
     /// The walked directories (absolute).
     pub(crate) dirs: Vec<PathBuf>,
-    /// The files (absolute), in the order of their bytes.
+    /// The files the caller asked for (absolute), in the order of their
+    /// bytes.
     pub(crate) files: Vec<PathBuf>,
 }
 
@@ -165,18 +167,6 @@ pub(crate) fn discover(
     }
     files.sort_by(|a, b| a.source.display.cmp(&b.source.display));
     files.dedup_by(|a, b| a.source.display == b.source.display);
-    // In the order of their bytes: the files to check come so already
-    // when their names are all relative to the working directory, and a
-    // stable sort merges the two sorted runs in one pass.
-    walked
-        .files
-        .sort_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
-    walked.files.extend(
-        files
-            .iter()
-            .filter(|file| file.source.walked_regular)
-            .map(|file| file.source.absolute.clone()),
-    );
     walked
         .files
         .sort_by(|a, b| a.as_os_str().cmp(b.as_os_str()));

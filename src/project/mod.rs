@@ -278,9 +278,15 @@ impl Project {
     /// `walked` covers are not walked again. The session keys are read only
     /// when `keys_wanted` (a run without FL106 and FL107 has no use for
     /// them).
-    pub(crate) fn scan_now(&self, on_read: &OnRead<'_>, walked: &WalkedFiles, keys_wanted: bool) {
+    pub(crate) fn scan_now(
+        &self,
+        on_read: &OnRead<'_>,
+        walked: &WalkedFiles,
+        checked: &[&Path],
+        keys_wanted: bool,
+    ) {
         self.scan
-            .get_or_init(|| self.scan_files(Some(on_read), Some(walked), keys_wanted));
+            .get_or_init(|| self.scan_files(Some(on_read), Some((walked, checked)), keys_wanted));
     }
 
     /// The session backend of the app the file at `module` belongs to.
@@ -323,10 +329,13 @@ impl Project {
         self.scan.get_or_init(|| self.scan_files(None, None, true))
     }
 
+    /// Reads the project's facts from its files. `walked` is what discovery
+    /// walked: its directories, the files it kept there, and the files to
+    /// check it found there.
     fn scan_files(
         &self,
         on_read: Option<&OnRead<'_>>,
-        walked: Option<&WalkedFiles>,
+        walked: Option<(&WalkedFiles, &[&Path])>,
         keys_wanted: bool,
     ) -> Scan {
         let Some(root) = self.root() else {
@@ -335,7 +344,7 @@ impl Project {
         // Discovery's list of what it walked, borrowed where it covers a
         // root; the rest is walked here, and the texts given for files
         // (standard input) count, saved or not.
-        let covered = |scanned: &Path| walked.filter(|walked| walked.covers(scanned));
+        let covered = |scanned: &Path| walked.filter(|(walked, _)| walked.covers(scanned));
         let walked_here: Vec<PathBuf> = self
             .scanned
             .iter()
@@ -352,14 +361,15 @@ impl Project {
             .scanned
             .iter()
             .filter_map(|scanned| Some((scanned, covered(scanned)?)))
-            .flat_map(|(scanned, walked)| {
+            .flat_map(|(scanned, (walked, checked))| {
                 walked
                     .files
                     .iter()
+                    .map(PathBuf::as_path)
+                    .chain(checked.iter().copied())
                     .filter(move |file| is_within(file, scanned))
             })
-            .chain(&walked_here)
-            .map(PathBuf::as_path);
+            .chain(walked_here.iter().map(PathBuf::as_path));
         let (mut sources, mut dependency_files) = (Vec::new(), Vec::new());
         for file in listed {
             match self.scanned_kind(file) {
@@ -369,8 +379,10 @@ impl Project {
             }
         }
         // Any fixed order will do (the facts are kept in it): bytes compare
-        // faster than path components. Discovery lists what it walked in
-        // this order, so the sort mostly finds it sorted.
+        // faster than path components. Discovery lists what it kept in this
+        // order, and the files to check in nearly this one (by name below
+        // the working directory), so the sort mostly merges sorted runs. A
+        // template is in both lists.
         sources.sort_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
         sources.dedup();
         dependency_files.sort();
