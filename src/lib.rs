@@ -33,8 +33,8 @@ pub use crate::rules::RuleSet;
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, OnceLock};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
@@ -343,18 +343,31 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
     // directory discovery walked is not walked again.
     let skipped: Vec<AtomicBool> = files.iter().map(|_| AtomicBool::new(false)).collect();
     if files.iter().any(|file| !file.scope.rules.is_empty()) {
-        // By the path's bytes: hashing a `Path` parses its components.
-        let by_path: FastMap<&[u8], usize> = files
-            .iter()
-            .enumerate()
-            .map(|(index, file)| (file.source.absolute.as_os_str().as_encoded_bytes(), index))
-            .collect();
+        // The scan is given the index of each file to check that the walk
+        // found; others it reads (a root the walk did not cover) are looked
+        // up by the path's bytes (hashing a `Path` parses its components),
+        // in a map made the first time one is.
+        let by_path: OnceLock<FastMap<&[u8], usize>> = OnceLock::new();
+        let index_of = |path: &Path| {
+            by_path
+                .get_or_init(|| {
+                    files
+                        .iter()
+                        .enumerate()
+                        .map(|(index, file)| {
+                            (file.source.absolute.as_os_str().as_encoded_bytes(), index)
+                        })
+                        .collect()
+                })
+                .get(path.as_os_str().as_encoded_bytes())
+                .copied()
+        };
         let keys_wanted = files.iter().any(|file| {
             file.scope.rules.contains(rules::Rule::UnknownSessionKey)
                 || file.scope.rules.contains(rules::Rule::UnreadSessionKey)
         });
-        let on_read = |path: &Path, bytes: &[u8]| {
-            let Some(&index) = by_path.get(path.as_os_str().as_encoded_bytes()) else {
+        let on_read = |path: &Path, index: Option<usize>, bytes: &[u8]| {
+            let Some(index) = index.or_else(|| index_of(path)) else {
                 return;
             };
             let file = &files[index];
@@ -378,10 +391,11 @@ fn check_paths(settings: &Settings, paths: &[PathBuf], out: &mut Output) -> Resu
                 skipped[index].store(true, Ordering::Relaxed);
             }
         };
-        let checked: Vec<&Path> = files
+        let checked: Vec<project::Checked> = files
             .iter()
-            .filter(|file| file.source.walked_regular)
-            .map(|file| file.source.absolute.as_path())
+            .enumerate()
+            .filter(|(_, file)| file.source.walked_regular)
+            .map(|(index, file)| (file.source.absolute.as_path(), index))
             .collect();
         pool.install(|| {
             settings

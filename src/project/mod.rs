@@ -65,9 +65,14 @@ fn is_package_dir(dir: &Path) -> bool {
     dir.join("__init__.py").is_file() || dir.join("__init__.pyi").is_file()
 }
 
-/// Shown the bytes of each file the scan reads: the check notes which
-/// files it need not read again.
-pub(crate) type OnRead<'a> = dyn Fn(&Path, &[u8]) + Sync + 'a;
+/// Shown the bytes of each file the scan reads, with its index among the
+/// files to check when the scan was given it: the check notes which files
+/// it need not read again.
+pub(crate) type OnRead<'a> = dyn Fn(&Path, Option<usize>, &[u8]) + Sync + 'a;
+
+/// A file to check that discovery's walk found, by its absolute path, and
+/// its index among the files to check.
+pub(crate) type Checked<'a> = (&'a Path, usize);
 
 /// A located module: its file, and whether it is a package.
 type Located = Option<(PathBuf, bool)>;
@@ -282,7 +287,7 @@ impl Project {
         &self,
         on_read: &OnRead<'_>,
         walked: &WalkedFiles,
-        checked: &[&Path],
+        checked: &[Checked<'_>],
         keys_wanted: bool,
     ) {
         self.scan
@@ -335,7 +340,7 @@ impl Project {
     fn scan_files(
         &self,
         on_read: Option<&OnRead<'_>>,
-        walked: Option<(&WalkedFiles, &[&Path])>,
+        walked: Option<(&WalkedFiles, &[Checked<'_>])>,
         keys_wanted: bool,
     ) -> Scan {
         let Some(root) = self.root() else {
@@ -365,16 +370,16 @@ impl Project {
                 walked
                     .files
                     .iter()
-                    .map(PathBuf::as_path)
-                    .chain(checked.iter().copied())
-                    .filter(move |file| is_within(file, scanned))
+                    .map(|file| (file.as_path(), None))
+                    .chain(checked.iter().map(|&(file, index)| (file, Some(index))))
+                    .filter(move |(file, _)| is_within(file, scanned))
             })
-            .chain(walked_here.iter().map(PathBuf::as_path));
+            .chain(walked_here.iter().map(|file| (file.as_path(), None)));
         let (mut sources, mut dependency_files) = (Vec::new(), Vec::new());
-        for file in listed {
+        for (file, index) in listed {
             match self.scanned_kind(file) {
                 Some(ScannedKind::Dependencies) => dependency_files.push(file),
-                Some(ScannedKind::Source) => sources.push(file),
+                Some(ScannedKind::Source) => sources.push((file, index)),
                 None => {}
             }
         }
@@ -382,17 +387,18 @@ impl Project {
         // faster than path components. Discovery lists what it kept in this
         // order, and the files to check in nearly this one (by name below
         // the working directory), so the sort mostly merges sorted runs. A
-        // template is in both lists.
-        sources.sort_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
-        sources.dedup();
+        // template is in both lists: the one with its index is kept.
+        sources.sort_by(|(a, a_index), (b, b_index)| {
+            (a.as_os_str(), a_index.is_none()).cmp(&(b.as_os_str(), b_index.is_none()))
+        });
+        sources.dedup_by(|(a, _), (b, _)| a == b);
         dependency_files.sort();
         dependency_files.dedup();
         type FileFacts = (Option<(String, BackendFacts)>, Option<(PathBuf, KeyText)>);
-        let file_facts = |path: &&Path| -> Option<FileFacts> {
-            let path = *path;
+        let file_facts = |&(path, index): &(&Path, Option<usize>)| -> Option<FileFacts> {
             let bytes = self.read_walked(path)?;
             if let Some(on_read) = on_read {
-                on_read(path, &bytes);
+                on_read(path, index, &bytes);
             }
             if self.is_template(path) {
                 if !keys::reads_template_keys(keys_wanted, &bytes) {
