@@ -548,6 +548,7 @@ pub(crate) fn add_templates(
     for file in files.iter_mut() {
         file.source.template = settings.project.is_template(&file.source.absolute);
     }
+    let listed = files.len();
     for path in walked
         .files
         .iter()
@@ -559,8 +560,12 @@ pub(crate) fn add_templates(
         let scope = settings.configurations.for_file(path)?;
         files.push(FileToCheck { source, scope });
     }
-    files.sort_by(|a, b| a.source.display.cmp(&b.source.display));
-    files.dedup_by(|a, b| a.source.display == b.source.display);
+    // Discovery listed the files in this order; only templates it walked
+    // need to be put in place.
+    if files.len() > listed {
+        files.sort_by(|a, b| a.source.display.cmp(&b.source.display));
+        files.dedup_by(|a, b| a.source.display == b.source.display);
+    }
     Ok(())
 }
 
