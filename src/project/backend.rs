@@ -679,14 +679,15 @@ pub(crate) fn decide(files: &[&(String, BackendFacts)], version: Option<&Version
                 } else {
                     Serializer::Unknown
                 };
-                let saves = (cookie_like
-                    && !lineage(class, &classes).iter().any(|c| c.overrides_saving))
-                .then_some(false);
+                // The class and its project bases (mixins) decide together.
+                let lineage = lineage(class, &classes);
+                let saves =
+                    (cookie_like && !lineage.iter().any(|c| c.overrides_saving)).then_some(false);
                 // Flask's cookie, by another name (Calibre-Web's changes
                 // only the cookie's path): the data is in the cookie.
                 let in_cookie = (cookie_like
                     && serializer == Serializer::TaggedJson
-                    && !lineage(class, &classes).iter().any(|c| c.overrides_storage))
+                    && !lineage.iter().any(|c| c.overrides_storage))
                 .then_some(true);
                 (serializer, saves, in_cookie)
             }

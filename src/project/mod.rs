@@ -473,7 +473,7 @@ impl Project {
         let session_attributes = backend::session_attributes(&all);
         keys.settle_attribute_reads(|key| is_listed(&session_attributes, key));
         Scan {
-            backends: self.decide_backends(root, &facts, version.as_ref()),
+            backends: self.decide_backends(root, &all, version.as_ref()),
             keys,
             session_attributes,
         }
@@ -483,7 +483,7 @@ impl Project {
     fn decide_backends(
         &self,
         root: &Path,
-        facts: &[(String, BackendFacts)],
+        facts: &[&(String, BackendFacts)],
         version: Option<&Version>,
     ) -> Backends {
         let app_of_file = |shown: &str| {
@@ -499,14 +499,14 @@ impl Project {
         installing.sort();
         installing.dedup();
         if installing.len() <= 1 {
-            let all: Vec<&(String, BackendFacts)> = facts.iter().collect();
-            return Backends::One(backend::decide(&all, version));
+            return Backends::One(backend::decide(facts, version));
         }
         let by_app = installing
             .into_iter()
             .map(|app| {
                 let own: Vec<&(String, BackendFacts)> = facts
                     .iter()
+                    .copied()
                     .filter(|(shown, _)| app_of_file(shown) == app)
                     .collect();
                 let backend = backend::decide(&own, version);
